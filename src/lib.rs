@@ -1,0 +1,13 @@
+//! sops-rs: a fast, SOPS-compatible secrets encryption engine.
+//!
+//! The engine is format-independent: a [`store`] turns a file into a [`tree`],
+//! the cipher walk encrypts or decrypts its leaves under one data key, the
+//! MAC binds all values together, and master keys wrap the data key. The
+//! `sops-rs` binary is a thin command-line layer on top.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod store;
+pub mod tree;
