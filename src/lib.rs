@@ -8,6 +8,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod datakey;
 pub mod error;
+pub mod gofmt;
+pub mod keys;
 pub mod store;
 pub mod tree;

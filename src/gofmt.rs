@@ -1,0 +1,483 @@
+//! Go's number, bool and time text formats, which sops's output and MAC depend on.
+//!
+//! sops formats the same float four different ways (spec §10.16): plaintext and
+//! MAC use `strconv.FormatFloat(v, 'f', -1, 64)`, YAML output `'g'`, JSON output
+//! `encoding/json`'s rule and dotenv/INI `'G'` with a forced `.0`. All of them
+//! start from the shortest round-trip digits, which Rust's `{:e}` gives us.
+
+use crate::tree::Timestamp;
+
+/// Shortest round-trip decimal digits of a finite non-zero `|f|` and the
+/// position of the decimal point (`0.d1d2… × 10^dp`, as Go's `decimal.dp`).
+fn shortest_digits(f: f64) -> (String, i32) {
+    let s = format!("{:e}", f.abs());
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    (digits, exp + 1)
+}
+
+fn sign(f: f64) -> &'static str {
+    if f.is_sign_negative() { "-" } else { "" }
+}
+
+/// `%e` with shortest digits: `d[.ddd]e±XX`.
+fn format_e(f: f64, upper: bool) -> String {
+    let e = if upper { 'E' } else { 'e' };
+    if f == 0.0 {
+        return format!("{}0{e}+00", sign(f));
+    }
+    let (digits, dp) = shortest_digits(f);
+    let exp = dp - 1;
+    let mut out = String::from(sign(f));
+    out.push_str(&digits[..1]);
+    if digits.len() > 1 {
+        out.push('.');
+        out.push_str(&digits[1..]);
+    }
+    out.push(e);
+    out.push(if exp < 0 { '-' } else { '+' });
+    let a = exp.unsigned_abs();
+    if a < 10 {
+        out.push('0');
+    }
+    out.push_str(&a.to_string());
+    out
+}
+
+/// Go `strconv.FormatFloat(v, 'f', -1, 64)`: the plaintext and MAC form of a float.
+/// Never uses an exponent; infinities are `+Inf`/`-Inf`, NaN is `NaN`.
+pub fn format_float_plain(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
+    } else {
+        // Rust's Display is shortest-round-trip without exponent, like Go's 'f', -1.
+        format!("{f}")
+    }
+}
+
+/// Go `strconv.FormatFloat(v, 'g', -1, 64)` (or `'G'`): exponent form when the
+/// decimal exponent is < -4 or >= 6 (precision 6 decides in shortest mode).
+fn format_g(f: f64, upper: bool) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    if f == 0.0 {
+        return format!("{}0", sign(f));
+    }
+    let (_, dp) = shortest_digits(f);
+    let exp = dp - 1;
+    if !(-4..6).contains(&exp) {
+        format_e(f, upper)
+    } else {
+        format_float_plain(f)
+    }
+}
+
+/// The float text go-yaml v3 writes: `'g'` digits, `.inf`, `-.inf`, `.nan`.
+pub fn format_float_yaml(f: f64) -> String {
+    if f.is_nan() {
+        ".nan".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { ".inf".into() } else { "-.inf".into() }
+    } else {
+        format_g(f, false)
+    }
+}
+
+/// The float text Go's `encoding/json` writes; `None` for NaN and infinities,
+/// which JSON cannot hold (`json: unsupported value: +Inf`).
+pub fn format_float_json(f: f64) -> Option<String> {
+    if !f.is_finite() {
+        return None;
+    }
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let mut s = format_e(f, false);
+        // encoding/json shortens "e-07" to "e-7" (only for negative exponents).
+        if let Some(pos) = s.find("e-0") {
+            s.remove(pos + 2);
+        }
+        Some(s)
+    } else {
+        Some(format_float_plain(f))
+    }
+}
+
+/// The text Go's `encoding/json` writes for a non-finite float error message.
+pub fn json_unsupported_float(f: f64) -> String {
+    format_float_plain(f)
+}
+
+/// The float text sops writes in dotenv/INI/exec-env: `'G'` shortest, with
+/// `.0` appended (via `%.1f`) when there is neither a `.` nor an `E`.
+pub fn format_float_dotenv(f: f64) -> String {
+    let s = format_g(f, true);
+    if s.contains('.') || s.contains('E') || !f.is_finite() {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// Go `strconv.ParseFloat(s, 64)`, as sops uses it to read a `float` plaintext.
+pub fn parse_float(s: &str) -> Option<f64> {
+    let lower = s.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(unsigned, "inf" | "infinity" | "nan") {
+        // Rust accepts these too; only one sign is allowed.
+        if lower.len() - unsigned.len() > 1 {
+            return None;
+        }
+        return lower.parse().ok();
+    }
+    if unsigned.starts_with("0x") {
+        return parse_hex_float(&lower);
+    }
+    if s.contains('_') || s.is_empty() {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Go's hexadecimal float syntax (`0x1.8p3`); the exponent is mandatory.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (neg, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let rest = rest.strip_prefix("0x")?.replace('_', "");
+    let (mant, exp) = rest.split_once('p')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int_part, frac_part) = mant.split_once('.').unwrap_or((mant, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int_part.chars() {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        v += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    let v = v * 2f64.powi(exp);
+    Some(if neg { -v } else { v })
+}
+
+/// Go `strconv.Atoi`: optional sign, decimal digits, must fit in i64.
+pub fn parse_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Go `strconv.ParseBool`.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// The bool plaintext sops encrypts and hashes (`True`/`False`).
+pub fn format_bool_plain(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+impl Timestamp {
+    fn write_date_time(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        );
+    }
+
+    fn write_zone(&self, out: &mut String) {
+        use std::fmt::Write;
+        match self.offset_seconds {
+            None | Some(0) => out.push('Z'),
+            Some(off) => {
+                let sign = if off < 0 { '-' } else { '+' };
+                let a = off.unsigned_abs();
+                let _ = write!(out, "{sign}{:02}:{:02}", a / 3600, (a / 60) % 60);
+            }
+        }
+    }
+
+    /// Go `time.Time.MarshalText` (RFC 3339 with nanoseconds, trailing zeros trimmed):
+    /// the `time` plaintext and the YAML/JSON output form.
+    pub fn to_rfc3339_nano(&self) -> String {
+        let mut out = String::with_capacity(35);
+        self.write_date_time(&mut out);
+        if self.nanosecond != 0 {
+            let frac = format!("{:09}", self.nanosecond);
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+        }
+        self.write_zone(&mut out);
+        out
+    }
+
+    /// RFC 3339 with whole seconds (Go `time.RFC3339`): `lastmodified`, dotenv output.
+    pub fn to_rfc3339(&self) -> String {
+        let mut out = String::with_capacity(25);
+        self.write_date_time(&mut out);
+        self.write_zone(&mut out);
+        out
+    }
+
+    /// Parses RFC 3339 (`2006-01-02T15:04:05[.frac](Z|±hh:mm)`), as Go's `time.Parse`
+    /// with `time.RFC3339` accepts it.
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        let b = s.as_bytes();
+        if b.len() < 20 {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = s.get(r)?;
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        };
+        if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let year = num(0..4)? as i32;
+        let month = num(5..7)? as u8;
+        let day = num(8..10)? as u8;
+        let hour = num(11..13)? as u8;
+        let minute = num(14..16)? as u8;
+        let second = num(17..19)? as u8;
+        let mut i = 19;
+        let mut nanosecond = 0u32;
+        if b.get(i) == Some(&b'.') {
+            let start = i + 1;
+            let mut end = start;
+            while end < b.len() && b[end].is_ascii_digit() {
+                end += 1;
+            }
+            if end == start || end - start > 9 {
+                return None;
+            }
+            let frac = &s[start..end];
+            nanosecond = format!("{frac:0<9}").parse().ok()?;
+            i = end;
+        }
+        let offset_seconds = match b.get(i)? {
+            b'Z' if i + 1 == b.len() => None,
+            c @ (b'+' | b'-') if b.len() == i + 6 && b[i + 3] == b':' => {
+                let h = num(i + 1..i + 3)? as i32;
+                let m = num(i + 4..i + 6)? as i32;
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let off = h * 3600 + m * 60;
+                Some(if *c == b'-' { -off } else { off })
+            }
+            _ => return None,
+        };
+        let ts = Timestamp {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanosecond,
+            offset_seconds,
+        };
+        ts.is_valid().then_some(ts)
+    }
+
+    /// Whether the calendar fields name a real date and time.
+    pub fn is_valid(&self) -> bool {
+        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        let days = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        self.day >= 1
+            && self.day <= days
+            && self.hour < 24
+            && self.minute < 60
+            && self.second < 60
+            && self.nanosecond < 1_000_000_000
+    }
+
+    /// The current time in UTC, truncated to seconds (what sops writes as `lastmodified`).
+    pub fn now_utc() -> Timestamp {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Timestamp::from_unix(secs)
+    }
+
+    /// The UTC calendar time of a Unix timestamp in seconds.
+    pub fn from_unix(secs: i64) -> Timestamp {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let y = yoe + era * 400;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = if m <= 2 { y + 1 } else { y };
+        Timestamp {
+            year: y as i32,
+            month: m as u8,
+            day: d as u8,
+            hour: (rem / 3600) as u8,
+            minute: ((rem / 60) % 60) as u8,
+            second: (rem % 60) as u8,
+            nanosecond: 0,
+            offset_seconds: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_floats_match_go_f_minus_one() {
+        // Values from spec §1.4, checked against sops 3.11.0 ciphertexts.
+        for (v, want) in [
+            (1.0, "1"),
+            (1000.0, "1000"),
+            (0.5, "0.5"),
+            (1.5e-10, "0.00000000015"),
+            (1e21, "1000000000000000000000"),
+            (1e-7, "0.0000001"),
+            (3.141592653589793, "3.141592653589793"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+            (f64::NAN, "NaN"),
+            (-0.0, "-0"),
+            (1.2345678901234568e29, "123456789012345680000000000000"),
+        ] {
+            assert_eq!(format_float_plain(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn yaml_floats_match_go_g() {
+        for (v, want) in [
+            (1.0, "1"),
+            (1000.0, "1000"),
+            (100000.0, "100000"),
+            (1e6, "1e+06"),
+            (1234567.5, "1.2345675e+06"),
+            (123456789.0, "1.23456789e+08"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1e21, "1e+21"),
+            (1.5e-10, "1.5e-10"),
+            (-0.0, "-0"),
+            (0.0, "0"),
+            (1.2345678901234568e29, "1.2345678901234568e+29"),
+            (f64::INFINITY, ".inf"),
+            (f64::NEG_INFINITY, "-.inf"),
+            (f64::NAN, ".nan"),
+        ] {
+            assert_eq!(format_float_yaml(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn json_floats_match_encoding_json() {
+        for (v, want) in [
+            (1.0, "1"),
+            (1e-7, "1e-7"),
+            (1e21, "1e+21"),
+            (1.2345678901234567e19, "12345678901234567000"),
+            (1.5, "1.5"),
+            (0.000001, "0.000001"),
+            (1e100, "1e+100"),
+        ] {
+            assert_eq!(format_float_json(v).as_deref(), Some(want), "{v}");
+        }
+        assert_eq!(format_float_json(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn dotenv_floats_match_sops() {
+        for (v, want) in [
+            (1.0, "1.0"),
+            (100000.0, "100000.0"),
+            (1.5, "1.5"),
+            (1e6, "1E+06"),
+            (1234567.5, "1.2345675E+06"),
+            (0.00001, "1E-05"),
+            (1e21, "1E+21"),
+        ] {
+            assert_eq!(format_float_dotenv(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn parse_float_accepts_go_syntax() {
+        assert_eq!(parse_float("+Inf"), Some(f64::INFINITY));
+        assert_eq!(parse_float("-Inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_float("infinity"), Some(f64::INFINITY));
+        assert!(parse_float("NaN").is_some_and(f64::is_nan));
+        assert_eq!(parse_float("0x1.8p1"), Some(3.0));
+        assert_eq!(parse_float("1e3"), Some(1000.0));
+        assert_eq!(parse_float("1_0"), None);
+        assert_eq!(parse_float(""), None);
+    }
+
+    #[test]
+    fn atoi_and_parse_bool() {
+        assert_eq!(parse_int("-42"), Some(-42));
+        assert_eq!(parse_int("+5"), Some(5));
+        assert_eq!(parse_int("9223372036854775808"), None);
+        assert_eq!(parse_int("0x1"), None);
+        assert_eq!(parse_bool("True"), Some(true));
+        assert_eq!(parse_bool("yes"), None);
+    }
+
+    #[test]
+    fn timestamps_round_trip_go_layouts() {
+        let t = Timestamp::parse_rfc3339("2001-12-14T21:59:43.10-05:00").unwrap();
+        assert_eq!(t.to_rfc3339_nano(), "2001-12-14T21:59:43.1-05:00");
+        let t = Timestamp::parse_rfc3339("2026-11-24T16:17:26Z").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-24T16:17:26Z");
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-11-24T16:17:26+00:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-24T16:17:26Z"
+        );
+        assert!(Timestamp::parse_rfc3339("2026-02-30T00:00:00Z").is_none());
+        assert!(Timestamp::parse_rfc3339("garbage").is_none());
+        assert_eq!(
+            Timestamp::from_unix(1_764_000_000).to_rfc3339(),
+            "2025-11-24T16:00:00Z"
+        );
+    }
+}
