@@ -12,5 +12,8 @@ pub mod datakey;
 pub mod error;
 pub mod gofmt;
 pub mod keys;
+pub mod metadata;
+pub mod ops;
+pub mod selection;
 pub mod store;
 pub mod tree;

@@ -1,5 +1,8 @@
 //! The YAML store: go-yaml v3 compatible parsing and byte-exact emission (spec §6.1, §6.1a).
 
+mod emit;
+mod parse;
+
 use crate::error::Result;
 use crate::store::{Format, MetadataForm, Store, StoreOptions};
 use crate::tree::{Map, Tree, Value};
@@ -33,20 +36,19 @@ impl Store for YamlStore {
     fn metadata_form(&self) -> MetadataForm {
         MetadataForm::Yaml
     }
-    fn load_plain(&self, _input: &[u8]) -> Result<Tree> {
-        let _ = self.indent;
-        Err(crate::error::Error::Other("YAML store: not built yet".into()))
+    fn load_plain(&self, input: &[u8]) -> Result<Tree> {
+        parse::load_plain(input)
     }
-    fn load_encrypted(&self, _input: &[u8]) -> Result<(Tree, Map)> {
-        Err(crate::error::Error::Other("YAML store: not built yet".into()))
+    fn load_encrypted(&self, input: &[u8]) -> Result<(Tree, Map)> {
+        parse::load_encrypted(input)
     }
-    fn emit_plain(&self, _tree: &Tree) -> Result<Vec<u8>> {
-        Err(crate::error::Error::Other("YAML store: not built yet".into()))
+    fn emit_plain(&self, tree: &Tree) -> Result<Vec<u8>> {
+        emit::emit_plain(tree, self.indent)
     }
-    fn emit_encrypted(&self, _tree: &Tree, _metadata: &Map) -> Result<Vec<u8>> {
-        Err(crate::error::Error::Other("YAML store: not built yet".into()))
+    fn emit_encrypted(&self, tree: &Tree, metadata: &Map) -> Result<Vec<u8>> {
+        emit::emit_encrypted(tree, metadata, self.indent)
     }
-    fn emit_value(&self, _value: &Value) -> Result<Vec<u8>> {
-        Err(crate::error::Error::Other("YAML store: not built yet".into()))
+    fn emit_value(&self, value: &Value) -> Result<Vec<u8>> {
+        emit::emit_value(value, self.indent)
     }
 }
