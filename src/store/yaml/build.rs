@@ -1,0 +1,738 @@
+//! Builds tree branches from YAML events, placing comments where sops's store puts them (spec §6.1 "Comments").
+//!
+//! sops reads go-yaml's head/line/foot comments off each node and flattens them into comment
+//! items *between* entries. go-yaml decides which node a comment belongs to from token
+//! positions, indentation and blank lines; in the flattened tree that reduces to a few rules
+//! applied here when the next node (or the document end) arrives:
+//! * a comment on the same line as content goes before the entry that line belongs to;
+//! * an own-line comment after the last entry of block collections that are ending stays in
+//!   the deepest of them whose entries are indented no deeper than the comment (an indentless
+//!   sequence keeps only a comment that directly follows its last line);
+//! * otherwise it goes before the next entry (into a collection that is about to open, or
+//!   before the key whose scalar value follows).
+//!
+//! Collections are built in place (one frame per open collection, entries pushed as soon as
+//! their key is read) so comment insertion is O(1) and nothing is re-scanned.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, ScalarStyle, Span, Tag};
+
+use super::resolve::{Style, resolve_scalar};
+use crate::tree::{Item, Key, Map, Text, Value, text};
+
+/// Which go-yaml strictness applies to the first document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Strict {
+    /// Plain files: sops first decodes document 1 into `map[string]interface{}`, which
+    /// rejects duplicate keys at any depth and values whose tag does not fit.
+    Full,
+    /// Encrypted files: the metadata pass only checks the top-level keys.
+    TopLevelKeys,
+}
+
+/// What a document's root turned out to be.
+enum Root {
+    Map(Map),
+    /// A sequence at the given line.
+    Seq(usize),
+    /// A non-null scalar: line, go-yaml tag, source text.
+    Scalar(usize, &'static str, String),
+    /// `---` alone, `~`: an empty branch (possibly with comments).
+    Empty(Map),
+}
+
+/// One finished document.
+pub struct DocOut {
+    root: Root,
+    /// The error sops's strict first-document decode reports, if any.
+    pub check: Option<String>,
+}
+
+impl DocOut {
+    /// The error go-yaml gives when decoding a non-mapping first document into `target`.
+    pub fn shape_error(&self, target: &str) -> Option<String> {
+        let what = match &self.root {
+            Root::Map(_) | Root::Empty(_) => return None,
+            Root::Seq(line) => format!("line {line}: cannot unmarshal !!seq"),
+            Root::Scalar(line, tag, value) => {
+                let shown = if value.len() > 10 {
+                    let cut = (0..=7).rev().find(|i| value.is_char_boundary(*i)).unwrap_or(0);
+                    format!("{}...", &value[..cut])
+                } else {
+                    value.clone()
+                };
+                format!("line {line}: cannot unmarshal {tag} `{shown}`")
+            }
+        };
+        Some(format!("yaml: unmarshal errors:\n  {what} into {target}"))
+    }
+
+    /// The root mapping, if the document is one.
+    pub fn root_map(&self) -> Option<&Map> {
+        match &self.root {
+            Root::Map(m) | Root::Empty(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The branch sops builds from this document, or sops's message for a non-mapping root.
+    pub fn into_branch(self) -> Result<Map, String> {
+        match self.root {
+            Root::Map(m) | Root::Empty(m) => Ok(m),
+            Root::Seq(_) => Err("YAML documents that are sequences are not supported".into()),
+            Root::Scalar(..) => Err("YAML documents that are values are not supported".into()),
+        }
+    }
+}
+
+enum Content {
+    Map(Map),
+    List(Vec<Value>),
+}
+
+/// Where a finished node goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Root,
+    Value,
+    Key,
+}
+
+struct Frame {
+    content: Content,
+    role: Role,
+    /// Column of the entries (first key or dash).
+    indent: usize,
+    line: usize,
+    flow: bool,
+    /// A block sequence written at its parent mapping's own column (`key:\n- a`).
+    indentless: bool,
+    /// The End event was seen; the frame is popped when the next node arrives, so
+    /// comments between can still land in it.
+    closed: bool,
+    end_line: usize,
+    anchor: usize,
+    /// Index of the most recent entry (map item or list element).
+    cur: Option<usize>,
+    awaiting_value: bool,
+    check: Option<Box<Check>>,
+}
+
+/// Strict-decode bookkeeping for one collection of the first document.
+#[derive(Default)]
+struct Check {
+    /// Keys seen: (is_scalar, text) → (key index, line) of each occurrence.
+    keys: Option<HashMap<(bool, String), Vec<(usize, usize)>>>,
+    key_count: usize,
+    dups: Vec<(usize, usize, String)>,
+    errors: Vec<String>,
+    tag_fail: Option<String>,
+}
+
+struct Pending {
+    text: String,
+    line: usize,
+    col: usize,
+    trailing: bool,
+    dash_only: bool,
+    follows_content: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Scalar,
+    Collection,
+    DocEnd,
+}
+
+/// Turns a granit event stream into documents.
+pub struct Builder<'s> {
+    src: &'s str,
+    strict: Strict,
+    frames: Vec<Frame>,
+    pending: Vec<Pending>,
+    /// Comments for the start of the next collection (or the document).
+    opening: Vec<Text>,
+    anchors: HashMap<usize, (Value, usize)>,
+    nodes: usize,
+    alias_nodes: usize,
+    root: Option<Root>,
+    root_check: Option<Check>,
+    docs: Vec<DocOut>,
+    done: bool,
+}
+
+type Step = Result<(), String>;
+
+impl<'s> Builder<'s> {
+    /// A builder over `src` (the text the events' spans refer to).
+    pub fn new(src: &'s str, strict: Strict) -> Self {
+        Builder {
+            src,
+            strict,
+            frames: Vec::new(),
+            pending: Vec::new(),
+            opening: Vec::new(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            alias_nodes: 0,
+            root: None,
+            root_check: None,
+            docs: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Whether the stream has ended.
+    pub fn finished(&self) -> bool {
+        self.done
+    }
+
+    /// The documents completed so far.
+    pub fn into_docs(self) -> Vec<DocOut> {
+        self.docs
+    }
+
+    fn checking(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Feeds one event.
+    pub fn event(&mut self, event: Event<'_>, span: Span) -> Step {
+        let line = span.start.line();
+        let col = span.start.col();
+        match event {
+            Event::StreamStart | Event::Anchor(..) | Event::UnresolvedAlias(_) => Ok(()),
+            Event::StreamEnd => {
+                self.done = true;
+                Ok(())
+            }
+            Event::DocumentStart(..) => {
+                self.frames.clear();
+                self.root = None;
+                self.root_check = None;
+                self.anchors.clear();
+                let pending = std::mem::take(&mut self.pending);
+                self.opening.extend(pending.into_iter().map(|p| text(p.text)));
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                self.flush(Next::DocEnd, line)?;
+                self.pop_closed()?;
+                self.finish_document();
+                Ok(())
+            }
+            Event::Comment(body, _) => {
+                self.comment(body.into_owned(), &span);
+                Ok(())
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                if let Some(f) = self.frames.iter_mut().rev().find(|f| !f.closed) {
+                    f.closed = true;
+                    f.end_line = line;
+                }
+                Ok(())
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                self.flush(Next::Scalar, line)?;
+                self.pop_closed()?;
+                let tag = tag.map(|t| short_tag(&t));
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    _ => Style::Indicated,
+                };
+                self.nodes += 1;
+                let resolved = match resolve_scalar(&value, style, tag.as_deref()) {
+                    Ok(v) => v,
+                    Err(msg) => {
+                        self.tag_failure(msg);
+                        Value::Null
+                    }
+                };
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (resolved.clone(), 1));
+                }
+                if self.frames.is_empty() {
+                    self.root = Some(match resolved {
+                        Value::Null => Root::Empty(Map::new()),
+                        other => Root::Scalar(line, go_tag(&other), value.into_owned()),
+                    });
+                    return Ok(());
+                }
+                self.place(resolved, Some((true, value.as_ref())), line)
+            }
+            Event::Alias(id) => {
+                self.flush(Next::Scalar, line)?;
+                self.pop_closed()?;
+                let Some((value, count)) = self.anchors.get(&id) else {
+                    return Err("yaml: anchor value contains itself".into());
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > 1_000_000 && self.alias_nodes > 10 * self.nodes {
+                    return Err("yaml: document contains excessive aliasing".into());
+                }
+                let value = value.clone();
+                if self.frames.is_empty() {
+                    self.root = Some(match value {
+                        Value::Map(m) => Root::Map(m),
+                        Value::List(_) => Root::Seq(line),
+                        Value::Null => Root::Empty(Map::new()),
+                        other => Root::Scalar(line, go_tag(&other), String::new()),
+                    });
+                    return Ok(());
+                }
+                self.place(value, None, line)
+            }
+            Event::MappingStart(style, anchor, _) | Event::SequenceStart(style, anchor, _) => {
+                let is_map = matches!(event, Event::MappingStart(..));
+                self.flush(Next::Collection, line)?;
+                self.pop_closed()?;
+                self.nodes += 1;
+                self.open(is_map, style == granit_parser::StructureStyle::Flow, anchor, line, col)
+            }
+            // Event is non-exhaustive; anything new is presentation metadata.
+            _ => Ok(()),
+        }
+    }
+
+    fn comment(&mut self, body: String, span: &Span) {
+        let line = span.start.line();
+        let col = span.start.col();
+        let (prefix, prev) = match span.start.byte_offset() {
+            Some(b) => line_context(self.src, b),
+            None => ("", None),
+        };
+        let before = prefix.trim();
+        let trailing = !before.is_empty();
+        let dash_only = trailing && before != "---" && before.chars().all(|c| c == '-' || c == ' ');
+        let follows_content = prev.is_some_and(|p| {
+            let t = p.trim();
+            !t.is_empty() && !t.starts_with('#')
+        });
+        self.pending.push(Pending {
+            text: body,
+            line,
+            col,
+            trailing,
+            dash_only,
+            follows_content,
+        });
+    }
+
+    fn tag_failure(&mut self, msg: String) {
+        if !self.checking() || self.strict != Strict::Full {
+            return;
+        }
+        match self.frames.last_mut() {
+            Some(f) => {
+                if let Some(c) = f.check.as_mut() {
+                    c.tag_fail.get_or_insert(msg);
+                }
+            }
+            None => {
+                self.root_check.get_or_insert_with(Check::default).tag_fail.get_or_insert(msg);
+            }
+        }
+    }
+
+    /// Places every waiting comment, now that the next node (or the end) is known.
+    fn flush(&mut self, next: Next, _line: usize) -> Step {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        for c in pending {
+            if c.trailing {
+                self.place_trailing(c);
+            } else {
+                self.place_own_line(c, next);
+            }
+        }
+        Ok(())
+    }
+
+    fn place_trailing(&mut self, c: Pending) {
+        let comment = text(c.text);
+        if c.dash_only {
+            if let Some(f) = self.frames.iter_mut().rev().find(|f| !f.closed) {
+                if matches!(f.content, Content::List(_)) && !f.flow {
+                    push_comment(f, comment);
+                    return;
+                }
+            }
+        }
+        if let Some(top) = self.frames.last_mut() {
+            if top.closed && top.flow && top.end_line == c.line {
+                insert_comment(top, 0, comment);
+                return;
+            }
+        }
+        for f in self.frames.iter_mut().rev() {
+            if f.closed && f.flow {
+                continue;
+            }
+            if let Some(at) = f.cur {
+                insert_comment(f, at, comment);
+                return;
+            }
+        }
+        match self.frames.last_mut() {
+            Some(f) => push_comment(f, comment),
+            None => self.opening.push(comment),
+        }
+    }
+
+    fn place_own_line(&mut self, c: Pending, next: Next) {
+        let comment = text(c.text);
+        if self.frames.is_empty() {
+            self.opening.push(comment);
+            return;
+        }
+        let surviving = self.frames.iter().rposition(|f| !f.closed);
+        let lowest_closed = surviving.map_or(0, |s| s + 1);
+        // The deepest ending block collection the comment is indented into.
+        for i in (lowest_closed..self.frames.len()).rev() {
+            let f = &self.frames[i];
+            if f.flow || f.indent > c.col || (f.indentless && !c.follows_content) {
+                continue;
+            }
+            if let Some(f) = self.frames.get_mut(i) {
+                push_comment(f, comment);
+            }
+            return;
+        }
+        let Some(s) = surviving else {
+            if let Some(root) = self.frames.first_mut() {
+                push_comment(root, comment);
+            }
+            return;
+        };
+        let Some(f) = self.frames.get_mut(s) else {
+            return;
+        };
+        if f.awaiting_value && next != Next::DocEnd {
+            if next == Next::Collection {
+                self.opening.push(comment);
+            } else if let Some(at) = f.cur {
+                insert_comment(f, at, comment);
+            }
+            return;
+        }
+        push_comment(f, comment);
+    }
+
+    /// Pops every closed frame into its parent (or the document root).
+    fn pop_closed(&mut self) -> Step {
+        while self.frames.last().is_some_and(|f| f.closed) {
+            let Some(frame) = self.frames.pop() else { break };
+            let (value, check) = self.finish_frame(frame.content, frame.anchor, frame.check);
+            match frame.role {
+                Role::Root => {
+                    self.root = Some(match value {
+                        Value::Map(m) => Root::Map(m),
+                        _ => Root::Seq(frame.line),
+                    });
+                    self.root_check = check;
+                }
+                Role::Key => {
+                    let what = if matches!(value, Value::Map(_)) { "!!map" } else { "!!seq" };
+                    return Err(format!(
+                        "yaml: unmarshal errors:\n  line {}: cannot unmarshal {what} into string",
+                        frame.line
+                    ));
+                }
+                Role::Value => {
+                    if let Some(parent) = self.frames.last_mut() {
+                        if let (Some(child), Some(pc)) = (check, parent.check.as_mut()) {
+                            pc.errors.extend(child.errors);
+                            if pc.tag_fail.is_none() {
+                                pc.tag_fail = child.tag_fail;
+                            }
+                        }
+                        fill(parent, value);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_frame(
+        &mut self,
+        content: Content,
+        anchor: usize,
+        check: Option<Box<Check>>,
+    ) -> (Value, Option<Check>) {
+        let value = match content {
+            Content::Map(m) => Value::Map(m),
+            Content::List(l) => Value::List(l),
+        };
+        if anchor != 0 {
+            self.anchors.insert(anchor, (value.clone(), count_nodes(&value)));
+        }
+        let check = check.map(|c| {
+            let mut c = *c;
+            if !c.dups.is_empty() {
+                c.dups.sort_by_key(|d| (d.0, d.1));
+                c.errors = c.dups.drain(..).map(|d| d.2).collect();
+                c.tag_fail = None;
+            }
+            c
+        });
+        (value, check)
+    }
+
+    fn open(&mut self, is_map: bool, flow: bool, anchor: usize, line: usize, col: usize) -> Step {
+        let role = match self.frames.last() {
+            None => Role::Root,
+            Some(f) if matches!(f.content, Content::Map(_)) && !f.awaiting_value => Role::Key,
+            Some(_) => Role::Value,
+        };
+        let indentless = !is_map
+            && !flow
+            && self.frames.last().is_some_and(|f| {
+                matches!(f.content, Content::Map(_)) && !f.flow && f.indent == col
+            });
+        if role == Role::Value {
+            if let Some(parent) = self.frames.last_mut() {
+                if let Content::List(l) = &mut parent.content {
+                    l.push(Value::Null);
+                    parent.cur = Some(l.len() - 1);
+                }
+            }
+        }
+        let depth_checked = match self.strict {
+            Strict::Full => true,
+            Strict::TopLevelKeys => self.frames.is_empty(),
+        };
+        let check = (self.checking() && depth_checked).then(Box::default);
+        let mut content = if is_map {
+            Content::Map(Map::new())
+        } else {
+            Content::List(Vec::new())
+        };
+        for c in self.opening.drain(..) {
+            match &mut content {
+                Content::Map(m) => m.items.push(comment_item(c)),
+                Content::List(l) => l.push(Value::Comment(c)),
+            }
+        }
+        self.frames.push(Frame {
+            content,
+            role,
+            indent: col,
+            line,
+            flow,
+            indentless,
+            closed: false,
+            end_line: line,
+            anchor,
+            cur: None,
+            awaiting_value: false,
+            check,
+        });
+        Ok(())
+    }
+
+    /// Puts a finished scalar or alias copy into the innermost open collection.
+    fn place(&mut self, value: Value, key_text: Option<(bool, &str)>, line: usize) -> Step {
+        let Some(f) = self.frames.last_mut() else {
+            return Ok(());
+        };
+        match &mut f.content {
+            Content::List(l) => {
+                l.push(value);
+                f.cur = Some(l.len() - 1);
+            }
+            Content::Map(m) if f.awaiting_value => {
+                if let Some(at) = f.cur {
+                    if let Some(item) = m.items.get_mut(at) {
+                        item.value = value;
+                    }
+                }
+                f.awaiting_value = false;
+            }
+            Content::Map(m) => {
+                let key = match value {
+                    Value::Str(s) => Key::Str(s.to_string()),
+                    Value::Map(_) | Value::List(_) => {
+                        return Err(format!(
+                            "yaml: unmarshal errors:\n  line {line}: cannot unmarshal !!map into string"
+                        ));
+                    }
+                    other => Key::Scalar(Box::new(other)),
+                };
+                m.items.push(Item {
+                    key,
+                    value: Value::Null,
+                });
+                let index = m.items.len() - 1;
+                f.cur = Some(index);
+                f.awaiting_value = true;
+                if let (Some(check), Some((_, text))) = (f.check.as_mut(), key_text) {
+                    check.key(text, line);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_document(&mut self) {
+        let root = match self.root.take() {
+            Some(Root::Map(mut m)) => {
+                m.items.extend(self.opening.drain(..).map(comment_item));
+                Root::Map(m)
+            }
+            Some(Root::Empty(mut m)) => {
+                m.items.extend(self.opening.drain(..).map(comment_item));
+                Root::Empty(m)
+            }
+            Some(other) => other,
+            None => Root::Empty(Map {
+                items: self.opening.drain(..).map(comment_item).collect(),
+            }),
+        };
+        let check = if self.checking() {
+            self.root_check.take().and_then(|c| {
+                if let Some(fail) = c.tag_fail {
+                    Some(format!("yaml: {fail}"))
+                } else if c.errors.is_empty() {
+                    None
+                } else {
+                    Some(format!("yaml: unmarshal errors:\n  {}", c.errors.join("\n  ")))
+                }
+            })
+        } else {
+            None
+        };
+        self.opening.clear();
+        self.frames.clear();
+        self.docs.push(DocOut { root, check });
+    }
+}
+
+impl Check {
+    fn key(&mut self, text: &str, line: usize) {
+        let index = self.key_count;
+        self.key_count += 1;
+        let seen = self
+            .keys
+            .get_or_insert_with(HashMap::new)
+            .entry((true, text.to_string()))
+            .or_default();
+        for (i, first_line) in seen.iter() {
+            self.dups.push((
+                *i,
+                index,
+                format!("line {line}: mapping key {} already defined at line {first_line}", go_quote(text)),
+            ));
+        }
+        seen.push((index, line));
+    }
+}
+
+/// Go's `%#v` of a string.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn fill(parent: &mut Frame, value: Value) {
+    let Some(at) = parent.cur else { return };
+    match &mut parent.content {
+        Content::Map(m) => {
+            if let Some(item) = m.items.get_mut(at) {
+                item.value = value;
+            }
+            parent.awaiting_value = false;
+        }
+        Content::List(l) => {
+            if let Some(slot) = l.get_mut(at) {
+                *slot = value;
+            }
+        }
+    }
+}
+
+fn comment_item(c: Text) -> Item {
+    Item {
+        key: Key::Comment(c),
+        value: Value::Null,
+    }
+}
+
+fn push_comment(f: &mut Frame, c: Text) {
+    match &mut f.content {
+        Content::Map(m) => m.items.push(comment_item(c)),
+        Content::List(l) => l.push(Value::Comment(c)),
+    }
+}
+
+/// Inserts a comment before entry `at`, keeping `cur` pointing at that entry.
+fn insert_comment(f: &mut Frame, at: usize, c: Text) {
+    match &mut f.content {
+        Content::Map(m) => m.items.insert(at.min(m.items.len()), comment_item(c)),
+        Content::List(l) => l.insert(at.min(l.len()), Value::Comment(c)),
+    }
+    if let Some(cur) = f.cur.as_mut() {
+        if *cur >= at {
+            *cur += 1;
+        }
+    }
+}
+
+fn count_nodes(v: &Value) -> usize {
+    match v {
+        Value::Map(m) => 1 + m.items.iter().map(|i| count_nodes(&i.value)).sum::<usize>(),
+        Value::List(l) => 1 + l.iter().map(count_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// The text before a comment on its line, and the previous line (if any).
+fn line_context(src: &str, byte: usize) -> (&str, Option<&str>) {
+    let head = src.get(..byte).unwrap_or("");
+    let start = head.rfind('\n').map_or(0, |i| i + 1);
+    let prefix = head.get(start..).unwrap_or("");
+    let prev = start.checked_sub(1).map(|end| {
+        let before = head.get(..end).unwrap_or("");
+        let s = before.rfind('\n').map_or(0, |i| i + 1);
+        before.get(s..).unwrap_or("")
+    });
+    (prefix, prev)
+}
+
+/// go-yaml's short form of a tag: `!!str` for core tags, `!` for the non-specific one.
+fn short_tag(tag: &Tag) -> String {
+    let full = format!("{}{}", tag.handle(), tag.suffix());
+    match full.strip_prefix("tag:yaml.org,2002:") {
+        Some(rest) => format!("!!{rest}"),
+        None => full,
+    }
+}
+
+/// The tag go-yaml names a resolved scalar by in messages.
+fn go_tag(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "!!bool",
+        Value::Int(_) | Value::Uint64(_) => "!!int",
+        Value::Float(_) => "!!float",
+        Value::Time(_) => "!!timestamp",
+        Value::Null => "!!null",
+        _ => "!!str",
+    }
+}
