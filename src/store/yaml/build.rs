@@ -57,7 +57,10 @@ impl DocOut {
             Root::Seq(line) => format!("line {line}: cannot unmarshal !!seq"),
             Root::Scalar(line, tag, value) => {
                 let shown = if value.len() > 10 {
-                    let cut = (0..=7).rev().find(|i| value.is_char_boundary(*i)).unwrap_or(0);
+                    let cut = (0..=7)
+                        .rev()
+                        .find(|i| value.is_char_boundary(*i))
+                        .unwrap_or(0);
                     format!("{}...", &value[..cut])
                 } else {
                     value.clone()
@@ -214,7 +217,8 @@ impl<'s> Builder<'s> {
                 self.root_check = None;
                 self.anchors.clear();
                 let pending = std::mem::take(&mut self.pending);
-                self.opening.extend(pending.into_iter().map(|p| text(p.text)));
+                self.opening
+                    .extend(pending.into_iter().map(|p| text(p.text)));
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -289,7 +293,13 @@ impl<'s> Builder<'s> {
                 self.flush(Next::Collection, line)?;
                 self.pop_closed()?;
                 self.nodes += 1;
-                self.open(is_map, style == granit_parser::StructureStyle::Flow, anchor, line, col)
+                let flow = style == granit_parser::StructureStyle::Flow;
+                let col = if is_map || flow {
+                    col
+                } else {
+                    dash_column(self.src, &span).unwrap_or(col)
+                };
+                self.open(is_map, flow, anchor, line, col)
             }
             // Event is non-exhaustive; anything new is presentation metadata.
             _ => Ok(()),
@@ -331,7 +341,10 @@ impl<'s> Builder<'s> {
                 }
             }
             None => {
-                self.root_check.get_or_insert_with(Check::default).tag_fail.get_or_insert(msg);
+                self.root_check
+                    .get_or_insert_with(Check::default)
+                    .tag_fail
+                    .get_or_insert(msg);
             }
         }
     }
@@ -408,10 +421,12 @@ impl<'s> Builder<'s> {
             }
             return;
         };
+        let lowest_closed_end = self.frames.len();
         let Some(f) = self.frames.get_mut(s) else {
             return;
         };
-        if f.awaiting_value && next != Next::DocEnd {
+        // Only a value still to come (nothing closed above) can take a comment before its key.
+        if s + 1 == lowest_closed_end && f.awaiting_value && next != Next::DocEnd {
             if next == Next::Collection {
                 self.opening.push(comment);
             } else if let Some(at) = f.cur {
@@ -425,7 +440,9 @@ impl<'s> Builder<'s> {
     /// Pops every closed frame into its parent (or the document root).
     fn pop_closed(&mut self) -> Step {
         while self.frames.last().is_some_and(|f| f.closed) {
-            let Some(frame) = self.frames.pop() else { break };
+            let Some(frame) = self.frames.pop() else {
+                break;
+            };
             let (value, check) = self.finish_frame(frame.content, frame.anchor, frame.check);
             match frame.role {
                 Role::Root => {
@@ -436,7 +453,11 @@ impl<'s> Builder<'s> {
                     self.root_check = check;
                 }
                 Role::Key => {
-                    let what = if matches!(value, Value::Map(_)) { "!!map" } else { "!!seq" };
+                    let what = if matches!(value, Value::Map(_)) {
+                        "!!map"
+                    } else {
+                        "!!seq"
+                    };
                     return Err(format!(
                         "yaml: unmarshal errors:\n  line {}: cannot unmarshal {what} into string",
                         frame.line
@@ -469,7 +490,8 @@ impl<'s> Builder<'s> {
             Content::List(l) => Value::List(l),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, (value.clone(), count_nodes(&value)));
+            self.anchors
+                .insert(anchor, (value.clone(), count_nodes(&value)));
         }
         let check = check.map(|c| {
             let mut c = *c;
@@ -600,7 +622,10 @@ impl<'s> Builder<'s> {
                 } else if c.errors.is_empty() {
                     None
                 } else {
-                    Some(format!("yaml: unmarshal errors:\n  {}", c.errors.join("\n  ")))
+                    Some(format!(
+                        "yaml: unmarshal errors:\n  {}",
+                        c.errors.join("\n  ")
+                    ))
                 }
             })
         } else {
@@ -625,7 +650,10 @@ impl Check {
             self.dups.push((
                 *i,
                 index,
-                format!("line {line}: mapping key {} already defined at line {first_line}", go_quote(text)),
+                format!(
+                    "line {line}: mapping key {} already defined at line {first_line}",
+                    go_quote(text)
+                ),
             ));
         }
         seen.push((index, line));
@@ -701,6 +729,22 @@ fn count_nodes(v: &Value) -> usize {
         Value::List(l) => 1 + l.iter().map(count_nodes).sum::<usize>(),
         _ => 1,
     }
+}
+
+/// The column of a block sequence's first `-` (granit reports an indentless sequence at
+/// its first item's content instead).
+fn dash_column(src: &str, span: &Span) -> Option<usize> {
+    let off = span.start.byte_offset()?;
+    let col = span.start.col();
+    if src.get(off..)?.starts_with('-') {
+        return Some(col);
+    }
+    let before = src.get(..off)?.trim_end_matches(' ');
+    if before.ends_with('-') {
+        let skipped = off - (before.len() - 1);
+        return col.checked_sub(skipped);
+    }
+    None
 }
 
 /// The text before a comment on its line, and the previous line (if any).

@@ -35,9 +35,10 @@ pub fn load_plain(input: &[u8]) -> Result<Tree> {
     }
     let mut branches = Vec::with_capacity(stream.docs.len());
     for doc in stream.docs {
-        branches.push(doc.into_branch().map_err(|m| {
-            Error::Unmarshal(format!("Error unmarshaling input YAML: {m}"))
-        })?);
+        branches.push(
+            doc.into_branch()
+                .map_err(|m| Error::Unmarshal(format!("Error unmarshaling input YAML: {m}")))?,
+        );
     }
     if let Some((_, msg)) = stream.syntax {
         return Err(Error::Unmarshal(format!(
@@ -136,9 +137,10 @@ fn parse_stream(src: &str, strict: Strict) -> Stream {
 fn syntax_message(src: &str, e: &ScanError) -> String {
     let line = e.marker().line();
     let (scanner, problem): (bool, String) = match e.kind() {
-        ErrorKind::MappingValueNotAllowed => {
-            (true, "mapping values are not allowed in this context".into())
-        }
+        ErrorKind::MappingValueNotAllowed => (
+            true,
+            "mapping values are not allowed in this context".into(),
+        ),
         ErrorKind::UnexpectedCharacter { .. }
         | ErrorKind::TabNotAllowed
         | ErrorKind::TabInBlockIndentation
@@ -178,7 +180,11 @@ fn syntax_message(src: &str, e: &ScanError) -> String {
         }
         other => (true, other.to_string()),
     };
-    let shown = if scanner { line } else { line.saturating_sub(1) };
+    let shown = if scanner {
+        line
+    } else {
+        line.saturating_sub(1)
+    };
     if shown > 1 || (!scanner && shown == 1) {
         format!("yaml: line {shown}: {problem}")
     } else {
@@ -202,7 +208,7 @@ fn utf8(input: &[u8]) -> std::result::Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tree::{Item, Key, Text};
+    use crate::tree::{Item, Key};
 
     fn plain(s: &str) -> Tree {
         match load_plain(s.as_bytes()) {
@@ -292,8 +298,14 @@ mod tests {
             show("b: 1\na: x\nc:\n  d: [1, 2]\n  e: {f: g}\nl:\n- 1\n- - 2\n  - 3\n"),
             r#"{b:1i,a:"x",c:{d:[1i,2i],e:{f:"g"}},l:[1i,[2i,3i]]}"#
         );
-        assert_eq!(show("a:\n  - x: 1\n    y: 2\n  - z\n"), r#"{a:[{x:1i,y:2i},"z"]}"#);
-        assert_eq!(show("empty_map: {}\nempty_list: []\nn:\nm: ~\n"), "{empty_map:{},empty_list:[],n:null,m:null}");
+        assert_eq!(
+            show("a:\n  - x: 1\n    y: 2\n  - z\n"),
+            r#"{a:[{x:1i,y:2i},"z"]}"#
+        );
+        assert_eq!(
+            show("empty_map: {}\nempty_list: []\nn:\nm: ~\n"),
+            "{empty_map:{},empty_list:[],n:null,m:null}"
+        );
     }
 
     #[test]
@@ -315,23 +327,31 @@ mod tests {
     #[test]
     fn keys() {
         assert_eq!(
-            show("1: a\ntrue: b\nnull: c\n\"1\": d\n1.5: e\n~: f\n'quoted key': g\n"),
-            r#"{<1i>:"a",<true>:"b",<null>:"c",1:"d",<1.5f>:"e",<null>:"f",quoted key:"g"}"#
+            show("1: a\ntrue: b\nnull: c\n1.5: e\n'quoted key': g\n---\n\"1\": d\n~: f\n"),
+            r#"{<1i>:"a",<true>:"b",<null>:"c",<1.5f>:"e",quoted key:"g"} --- {1:"d",<null>:"f"}"#
         );
     }
 
     #[test]
     fn tags() {
         assert_eq!(
-            show("a: !Ref foo\nb: !!binary aGVsbG8=\nc: !!str 42\nd: !!int \"3\"\ne: !!float 3\nf: !Sub\n  x: 1\n"),
+            show(
+                "a: !Ref foo\nb: !!binary aGVsbG8=\nc: !!str 42\nd: !!int \"3\"\ne: !!float 3\nf: !Sub\n  x: 1\n"
+            ),
             r#"{a:"foo",b:"hello",c:"42",d:3i,e:3.0f,f:{x:1i}}"#
         );
         let m = one("b: !!binary //79\n");
         assert!(matches!(&m.items[0].value, Value::Bytes(b) if b.as_slice() == [0xff, 0xfe, 0xfd]));
         // A bad tagged value in a later document becomes null (sops ignores the decode error).
         assert_eq!(show("a: 1\n---\nb: !!int abc\n"), "{a:1i} --- {b:null}");
-        assert_eq!(err(b"a: !!int abc\n"), "Error unmarshalling file: yaml: cannot decode !!str `abc` as a !!int");
-        assert_eq!(err(b"a: !!binary '%%'\n"), "Error unmarshalling file: yaml: !!binary value contains invalid base64 data");
+        assert_eq!(
+            err(b"a: !!int abc\n"),
+            "Error unmarshalling file: yaml: cannot decode !!str `abc` as a !!int"
+        );
+        assert_eq!(
+            err(b"a: !!binary '%%'\n"),
+            "Error unmarshalling file: yaml: !!binary value contains invalid base64 data"
+        );
     }
 
     #[test]
@@ -359,7 +379,10 @@ mod tests {
         assert_eq!(show("---\n"), "{}");
         assert_eq!(show("--- ~\n"), "{}");
         assert_eq!(show("a: 1\n...\n---\nb: 2\n"), "{a:1i} --- {b:2i}");
-        assert_eq!(show("---\n# only comment doc3\ndoc3: x\n"), r#"{# only comment doc3,doc3:"x"}"#);
+        assert_eq!(
+            show("---\n# only comment doc3\ndoc3: x\n"),
+            r#"{# only comment doc3,doc3:"x"}"#
+        );
     }
 
     #[test]
@@ -397,14 +420,23 @@ mod tests {
         assert_eq!(show("a:\n  b: 1\n  # end\n"), r#"{a:{b:1i,# end}}"#);
         assert_eq!(show("k: # on key\n  s: 1\n"), r#"{# on key,k:{s:1i}}"#);
         assert_eq!(show("k:\n  # head\n  s: 1\n"), r#"{k:{# head,s:1i}}"#);
-        assert_eq!(show("k:\n  # before scalar\n  v\n"), r#"{# before scalar,k:"v"}"#);
+        assert_eq!(
+            show("k:\n  # before scalar\n  v\n"),
+            r#"{# before scalar,k:"v"}"#
+        );
         assert_eq!(show("l:\n  - # dash\n    a: 1\n"), r#"{l:[# dash,{a:1i}]}"#);
-        assert_eq!(show("l:\n  - a: 1 # on a\n    b: 2\n"), r#"{l:[{# on a,a:1i,b:2i}]}"#);
+        assert_eq!(
+            show("l:\n  - a: 1 # on a\n    b: 2\n"),
+            r#"{l:[{# on a,a:1i,b:2i}]}"#
+        );
         assert_eq!(show("#\na: 1\n"), r#"{#,a:1i}"#);
         // Indentless sequence: a comment right after the last item stays in it,
         // one after a blank line belongs to the next key.
         assert_eq!(show("l:\n- a\n# in l\nb: 1\n"), r#"{l:["a",# in l],b:1i}"#);
-        assert_eq!(show("l:\n- a\n\n# before b\nb: 1\n"), r#"{l:["a"],# before b,b:1i}"#);
+        assert_eq!(
+            show("l:\n- a\n\n# before b\nb: 1\n"),
+            r#"{l:["a"],# before b,b:1i}"#
+        );
         // Line comment after a flow collection goes to its start (go-yaml's sequence line comment).
         assert_eq!(show("f: [1, 2] # c\n"), r#"{f:[# c,1i,2i]}"#);
     }
@@ -429,20 +461,45 @@ mod tests {
         assert_eq!(meta.get("v"), Some(&Value::Int(1)));
         assert_eq!(t.branches.len(), 2);
         assert!(t.branches.iter().all(|b| b.get("sops").is_none()));
-        for bad in ["", "# c\n", "a: 1\n", "---\n", "a:\n  sops: {}\n", "a: 1\n---\nsops: {}\n"] {
+        for bad in [
+            "",
+            "# c\n",
+            "a: 1\n",
+            "---\n",
+            "a:\n  sops: {}\n",
+            "a: 1\n---\nsops: {}\n",
+        ] {
             assert!(
                 matches!(load_encrypted(bad.as_bytes()), Err(Error::MetadataNotFound)),
                 "{bad:?}"
             );
         }
-        let e = load_encrypted(b"a: 1\na: 2\nsops: {}\n").unwrap_err().to_string();
-        assert_eq!(e, "Error unmarshalling input yaml: yaml: unmarshal errors:\n  line 2: mapping key \"a\" already defined at line 1");
+        let e = load_encrypted(b"a: 1\na: 2\nsops: {}\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "Error unmarshalling input yaml: yaml: unmarshal errors:\n  line 2: mapping key \"a\" already defined at line 1"
+        );
         // Nested duplicates are not checked for encrypted files.
         assert!(load_encrypted(b"x:\n  a: 1\n  a: 2\nsops: {}\n").is_ok());
         let e = load_encrypted(b"- a\n").unwrap_err().to_string();
-        assert_eq!(e, "Error unmarshalling input yaml: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into stores.SopsFile");
-        assert!(load_encrypted(b"a: [\n").unwrap_err().to_string().starts_with("Error unmarshalling input yaml: yaml: "));
-        assert!(load_encrypted(b"a: 1\nsops: {}\n---\nb: [\n").unwrap_err().to_string().starts_with("Error unmarshaling input YAML: yaml: "));
+        assert_eq!(
+            e,
+            "Error unmarshalling input yaml: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into stores.SopsFile"
+        );
+        assert!(
+            load_encrypted(b"a: [\n")
+                .unwrap_err()
+                .to_string()
+                .starts_with("Error unmarshalling input yaml: yaml: ")
+        );
+        assert!(
+            load_encrypted(b"a: 1\nsops: {}\n---\nb: [\n")
+                .unwrap_err()
+                .to_string()
+                .starts_with("Error unmarshaling input YAML: yaml: ")
+        );
     }
 
     #[test]
@@ -493,16 +550,38 @@ mod tests {
             "Error unmarshalling file: yaml: line 2: found character that cannot start any token"
         );
         assert!(err(b"a: 1\nb: [1\n").starts_with("Error unmarshalling file: yaml: line "));
-        assert!(err(b"a: 1\n---\nb: [\n").starts_with("Error unmarshalling file: Error unmarshaling input YAML: yaml: "));
-        assert_eq!(err(b"a: \xff\xfe\n"), "Error unmarshalling file: yaml: invalid leading UTF-8 octet");
-        assert_eq!(err(b"a: \xc3\n"), "Error unmarshalling file: yaml: incomplete UTF-8 octet sequence");
+        assert!(
+            err(b"a: 1\n---\nb: [\n")
+                .starts_with("Error unmarshalling file: Error unmarshaling input YAML: yaml: ")
+        );
+        assert_eq!(
+            err(b"a: \xff\xfe\n"),
+            "Error unmarshalling file: yaml: invalid leading UTF-8 octet"
+        );
+        assert_eq!(
+            err(b"a: \xc3\n"),
+            "Error unmarshalling file: yaml: invalid trailing UTF-8 octet"
+        );
+        assert_eq!(
+            err(b"a: \xc3"),
+            "Error unmarshalling file: yaml: incomplete UTF-8 octet sequence"
+        );
+        // go-yaml compares key text, so `1` and `"1"` collide.
+        assert!(
+            err(b"1: a\n\"1\": b\n")
+                .contains("line 2: mapping key \"1\" already defined at line 1")
+        );
         assert!(err(b"? [a]\n: 1\n").contains("cannot unmarshal !!seq into string"));
     }
 
     #[test]
     fn crlf() {
-        let s = "a: 1\r\nb: \"x\r\n  y\"\r\nc: |\r\n  l1\r\n  l2\r\n# cm\r\nd: plain\r\n  folded\r\n";
-        assert_eq!(show(s), r#"{a:1i,b:"x y",c:"l1\nl2\n",# cm,d:"plain folded"}"#);
+        let s =
+            "a: 1\r\nb: \"x\r\n  y\"\r\nc: |\r\n  l1\r\n  l2\r\n# cm\r\nd: plain\r\n  folded\r\n";
+        assert_eq!(
+            show(s),
+            r#"{a:1i,b:"x y",c:"l1\nl2\n",# cm,d:"plain folded"}"#
+        );
     }
 
     #[test]
@@ -547,7 +626,9 @@ mod tests {
     }
 
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -587,13 +668,94 @@ mod tests {
         assert!(checked > 20, "only {checked} vector files found");
     }
 
+    /// The `type:` sops wrote for a plaintext value.
+    fn sops_type(v: &Value) -> &'static str {
+        match v {
+            Value::Str(_) | Value::Bytes(_) => "str",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Bool(_) => "bool",
+            Value::Time(_) => "time",
+            _ => "?",
+        }
+    }
+
+    /// Walks a plain tree and the tree sops encrypted from it side by side: same shape,
+    /// comments in the same places, and each encrypted value tagged with our type.
+    fn same_shape(path: &str, p: &Value, e: &Value) {
+        match (p, e) {
+            (Value::Map(pm), Value::Map(em)) => {
+                let pk: Vec<String> = pm.items.iter().map(|i| key_name(&i.key)).collect();
+                let ek: Vec<String> = em.items.iter().map(|i| key_name(&i.key)).collect();
+                assert_eq!(pk, ek, "keys at {path}");
+                for (pi, ei) in pm.items.iter().zip(&em.items) {
+                    same_shape(
+                        &format!("{path}/{}", key_name(&pi.key)),
+                        &pi.value,
+                        &ei.value,
+                    );
+                }
+            }
+            (Value::List(pl), Value::List(el)) => {
+                assert_eq!(pl.len(), el.len(), "list length at {path}");
+                for (i, (pv, ev)) in pl.iter().zip(el).enumerate() {
+                    match (pv, ev) {
+                        (Value::Comment(_), Value::Str(s)) => {
+                            assert!(s.ends_with("type:comment]"), "comment at {path}[{i}]")
+                        }
+                        (Value::Comment(_), Value::Comment(_)) => {}
+                        _ => same_shape(&format!("{path}[{i}]"), pv, ev),
+                    }
+                }
+            }
+            (Value::Null, Value::Null) => {}
+            (pv, Value::Str(s)) if s.starts_with("ENC[") => {
+                let ty = sops_type(pv);
+                assert!(
+                    s.ends_with(&format!("type:{ty}]")),
+                    "type at {path}: ours {ty}, sops {}",
+                    s.as_str()
+                );
+            }
+            (pv, ev) => assert_eq!(pv, ev, "clear value at {path}"),
+        }
+    }
+
+    fn key_name(k: &Key) -> String {
+        match k {
+            Key::Str(s) => s.clone(),
+            Key::Comment(_) => "#".into(),
+            Key::Scalar(v) => format!("{v:?}"),
+        }
+    }
+
     #[test]
-    fn scalar_vectors_types() {
-        let Some(dir) = vectors_dir() else { return };
-        let p = dir.join("generated-sops-3.11.0/cases/yaml-scalars.plain.yaml");
-        let m = one(&std::fs::read_to_string(p).unwrap());
-        let get = |k: &str| m.get(k).cloned().unwrap_or(Value::Comment(Text::default()));
-        assert_eq!(get("int_hex"), Value::Int(31));
-        assert_eq!(get("yes_str"), Value::str("yes"));
+    fn plain_vectors_match_what_sops_encrypted() {
+        let Some(dir) = vectors_dir() else {
+            panic!("vectors not found; set SOPS_RS_VECTORS");
+        };
+        let cases = dir.join("generated-sops-3.11.0/cases");
+        let mut pairs = Vec::new();
+        for e in std::fs::read_dir(&cases).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if let Some(stem) = name.strip_suffix(".plain.yaml") {
+                let enc = cases.join(format!("{stem}.enc.yaml"));
+                if enc.exists() {
+                    pairs.push((e.path(), enc));
+                }
+            }
+            if name.starts_with("yaml-sel-") && name.ends_with(".enc.yaml") {
+                pairs.push((cases.join("yaml-selection.plain.yaml"), e.path()));
+            }
+        }
+        assert!(pairs.len() >= 10, "{pairs:?}");
+        for (p, e) in pairs {
+            let plain = load_plain(&std::fs::read(&p).unwrap()).unwrap();
+            let (enc, _) = load_encrypted(&std::fs::read(&e).unwrap()).unwrap();
+            assert_eq!(plain.branches.len(), enc.branches.len(), "{e:?}");
+            for (pb, eb) in plain.branches.into_iter().zip(enc.branches) {
+                same_shape(&e.to_string_lossy(), &Value::Map(pb), &Value::Map(eb));
+            }
+        }
     }
 }

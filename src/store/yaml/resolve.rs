@@ -357,7 +357,9 @@ mod tests {
         for s in ["false", "False", "FALSE"] {
             assert_eq!(r(s), Value::Bool(false));
         }
-        for s in ["yes", "no", "on", "off", "y", "n", "Yes", "NO", "tRUE", "nULL"] {
+        for s in [
+            "yes", "no", "on", "off", "y", "n", "Yes", "NO", "tRUE", "nULL",
+        ] {
             assert_eq!(r(s), Value::str(s), "{s}");
         }
     }
@@ -434,7 +436,10 @@ mod tests {
     #[test]
     fn timestamps() {
         let t = ts("2001-12-14t21:59:43.10-05:00");
-        assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (2001, 12, 14, 21, 59, 43));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.minute, t.second),
+            (2001, 12, 14, 21, 59, 43)
+        );
         assert_eq!(t.nanosecond, 100_000_000);
         assert_eq!(t.offset_seconds, Some(-5 * 3600));
         let t = ts("2001-12-14 21:59:43.10");
@@ -442,9 +447,15 @@ mod tests {
         let t = ts("2002-12-14");
         assert_eq!((t.hour, t.nanosecond, t.offset_seconds), (0, 0, None));
         let t = ts("2002-1-2T3:4:5Z");
-        assert_eq!((t.month, t.day, t.hour, t.minute, t.second), (1, 2, 3, 4, 5));
+        assert_eq!(
+            (t.month, t.day, t.hour, t.minute, t.second),
+            (1, 2, 3, 4, 5)
+        );
         assert_eq!(ts("2001-12-14T21:59:43+00:00").offset_seconds, None);
-        assert_eq!(ts("2001-12-14T21:59:43.1234567891Z").nanosecond, 123_456_789);
+        assert_eq!(
+            ts("2001-12-14T21:59:43.1234567891Z").nanosecond,
+            123_456_789
+        );
         for s in [
             "2001-12-14T21:59:43",
             "2001-12-14 21:59:43 +01:00",
@@ -466,12 +477,21 @@ mod tests {
         let q = Style::Indicated;
         assert_eq!(resolve_scalar("42", p, Some("!!str")), Ok(Value::str("42")));
         assert_eq!(resolve_scalar("3", q, Some("!!int")), Ok(Value::Int(3)));
-        assert_eq!(resolve_scalar("3", p, Some("!!float")), Ok(Value::Float(3.0)));
-        assert_eq!(resolve_scalar("foo", p, Some("!Ref")), Ok(Value::str("foo")));
+        assert_eq!(
+            resolve_scalar("3", p, Some("!!float")),
+            Ok(Value::Float(3.0))
+        );
+        assert_eq!(
+            resolve_scalar("foo", p, Some("!Ref")),
+            Ok(Value::str("foo"))
+        );
         assert_eq!(resolve_scalar("42", p, Some("!")), Ok(Value::Int(42)));
         assert_eq!(resolve_scalar("42", q, Some("!")), Ok(Value::str("42")));
         assert_eq!(resolve_scalar("42", q, None), Ok(Value::str("42")));
-        assert_eq!(resolve_scalar("aGVsbG8=", p, Some("!!binary")), Ok(Value::str("hello")));
+        assert_eq!(
+            resolve_scalar("aGVsbG8=", p, Some("!!binary")),
+            Ok(Value::str("hello"))
+        );
         assert_eq!(
             resolve_scalar("aGVs\nbG8=\n", q, Some("!!binary")),
             Ok(Value::str("hello"))
@@ -495,6 +515,9 @@ mod tests {
             Ok(Value::Time(_))
         ));
         // Quoted without a tag is a string even when it looks like a timestamp.
-        assert_eq!(resolve_scalar("2002-12-14", q, None), Ok(Value::str("2002-12-14")));
+        assert_eq!(
+            resolve_scalar("2002-12-14", q, None),
+            Ok(Value::str("2002-12-14"))
+        );
     }
 }
