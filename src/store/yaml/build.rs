@@ -122,11 +122,13 @@ struct Frame {
     check: Option<Box<Check>>,
 }
 
+type KeyLines = HashMap<String, Vec<(usize, usize)>>;
+
 /// Strict-decode bookkeeping for one collection of the first document.
 #[derive(Default)]
 struct Check {
-    /// Keys seen: (is_scalar, text) → (key index, line) of each occurrence.
-    keys: Option<HashMap<(bool, String), Vec<(usize, usize)>>>,
+    /// Scalar keys seen: text → (key index, line) of each occurrence.
+    keys: Option<KeyLines>,
     key_count: usize,
     dups: Vec<(usize, usize, String)>,
     errors: Vec<String>,
@@ -264,7 +266,7 @@ impl<'s> Builder<'s> {
                     });
                     return Ok(());
                 }
-                self.place(resolved, Some((true, value.as_ref())), line)
+                self.place(resolved, Some(value.as_ref()), line)
             }
             Event::Alias(id) => {
                 self.flush(Next::Scalar, line)?;
@@ -367,19 +369,21 @@ impl<'s> Builder<'s> {
 
     fn place_trailing(&mut self, c: Pending) {
         let comment = text(c.text);
-        if c.dash_only {
-            if let Some(f) = self.frames.iter_mut().rev().find(|f| !f.closed) {
-                if matches!(f.content, Content::List(_)) && !f.flow {
-                    push_comment(f, comment);
-                    return;
-                }
-            }
+        if c.dash_only
+            && let Some(f) = self.frames.iter_mut().rev().find(|f| !f.closed)
+            && matches!(f.content, Content::List(_))
+            && !f.flow
+        {
+            push_comment(f, comment);
+            return;
         }
-        if let Some(top) = self.frames.last_mut() {
-            if top.closed && top.flow && top.end_line == c.line {
-                insert_comment(top, 0, comment);
-                return;
-            }
+        if let Some(top) = self.frames.last_mut()
+            && top.closed
+            && top.flow
+            && top.end_line == c.line
+        {
+            insert_comment(top, 0, comment);
+            return;
         }
         for f in self.frames.iter_mut().rev() {
             if f.closed && f.flow {
@@ -516,13 +520,12 @@ impl<'s> Builder<'s> {
             && self.frames.last().is_some_and(|f| {
                 matches!(f.content, Content::Map(_)) && !f.flow && f.indent == col
             });
-        if role == Role::Value {
-            if let Some(parent) = self.frames.last_mut() {
-                if let Content::List(l) = &mut parent.content {
-                    l.push(Value::Null);
-                    parent.cur = Some(l.len() - 1);
-                }
-            }
+        if role == Role::Value
+            && let Some(parent) = self.frames.last_mut()
+            && let Content::List(l) = &mut parent.content
+        {
+            l.push(Value::Null);
+            parent.cur = Some(l.len() - 1);
         }
         let depth_checked = match self.strict {
             Strict::Full => true,
@@ -558,7 +561,7 @@ impl<'s> Builder<'s> {
     }
 
     /// Puts a finished scalar or alias copy into the innermost open collection.
-    fn place(&mut self, value: Value, key_text: Option<(bool, &str)>, line: usize) -> Step {
+    fn place(&mut self, value: Value, key_text: Option<&str>, line: usize) -> Step {
         let Some(f) = self.frames.last_mut() else {
             return Ok(());
         };
@@ -568,10 +571,10 @@ impl<'s> Builder<'s> {
                 f.cur = Some(l.len() - 1);
             }
             Content::Map(m) if f.awaiting_value => {
-                if let Some(at) = f.cur {
-                    if let Some(item) = m.items.get_mut(at) {
-                        item.value = value;
-                    }
+                if let Some(at) = f.cur
+                    && let Some(item) = m.items.get_mut(at)
+                {
+                    item.value = value;
                 }
                 f.awaiting_value = false;
             }
@@ -592,7 +595,7 @@ impl<'s> Builder<'s> {
                 let index = m.items.len() - 1;
                 f.cur = Some(index);
                 f.awaiting_value = true;
-                if let (Some(check), Some((_, text))) = (f.check.as_mut(), key_text) {
+                if let (Some(check), Some(text)) = (f.check.as_mut(), key_text) {
                     check.key(text, line);
                 }
             }
@@ -644,7 +647,7 @@ impl Check {
         let seen = self
             .keys
             .get_or_insert_with(HashMap::new)
-            .entry((true, text.to_string()))
+            .entry(text.to_string())
             .or_default();
         for (i, first_line) in seen.iter() {
             self.dups.push((
@@ -716,10 +719,10 @@ fn insert_comment(f: &mut Frame, at: usize, c: Text) {
         Content::Map(m) => m.items.insert(at.min(m.items.len()), comment_item(c)),
         Content::List(l) => l.insert(at.min(l.len()), Value::Comment(c)),
     }
-    if let Some(cur) = f.cur.as_mut() {
-        if *cur >= at {
-            *cur += 1;
-        }
+    if let Some(cur) = f.cur.as_mut()
+        && *cur >= at
+    {
+        *cur += 1;
     }
 }
 

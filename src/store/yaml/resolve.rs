@@ -59,10 +59,10 @@ fn resolve_with_tag(value: &str, tag: &str) -> Result<Value, String> {
         return Ok(resolved);
     }
     // `!!float 3` turns the int into a float.
-    if tag == "!!float" {
-        if let Value::Int(i) = resolved {
-            return Ok(Value::Float(i as f64));
-        }
+    if tag == "!!float"
+        && let Value::Int(i) = resolved
+    {
+        return Ok(Value::Float(i as f64));
     }
     Err(format!("cannot decode {rtag} `{value}` as a {tag}"))
 }
@@ -106,10 +106,8 @@ fn resolve_inner(value: &str, try_time: bool) -> Value {
             }
         }
         b'0'..=b'9' | b'+' | b'-' => {
-            if try_time {
-                if let Some(t) = parse_timestamp(value) {
-                    return Value::Time(t);
-                }
+            if try_time && let Some(t) = parse_timestamp(value) {
+                return Value::Time(t);
             }
             let plain = value.replace('_', "");
             match parse_int_base0(&plain) {
@@ -117,10 +115,10 @@ fn resolve_inner(value: &str, try_time: bool) -> Value {
                 Some(IntResult::Unsigned(u)) => return Value::Uint64(u),
                 None => {}
             }
-            if is_yaml_float(&plain) {
-                if let Some(f) = go_parse_float(&plain) {
-                    return Value::Float(f);
-                }
+            if is_yaml_float(&plain)
+                && let Some(f) = go_parse_float(&plain)
+            {
+                return Value::Float(f);
             }
         }
         _ => {}
