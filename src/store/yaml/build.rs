@@ -141,7 +141,7 @@ struct Pending {
     col: usize,
     trailing: bool,
     dash_only: bool,
-    follows_content: bool,
+    after_props: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -159,6 +159,8 @@ pub struct Builder<'s> {
     pending: Vec<Pending>,
     /// Comments for the start of the next collection (or the document).
     opening: Vec<Text>,
+    /// Line comments for the next collection, after `opening`.
+    opening_line: Vec<Text>,
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
     alias_nodes: usize,
@@ -179,6 +181,7 @@ impl<'s> Builder<'s> {
             frames: Vec::new(),
             pending: Vec::new(),
             opening: Vec::new(),
+            opening_line: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
             alias_nodes: 0,
@@ -311,24 +314,24 @@ impl<'s> Builder<'s> {
     fn comment(&mut self, body: String, span: &Span) {
         let line = span.start.line();
         let col = span.start.col();
-        let (prefix, prev) = match span.start.byte_offset() {
-            Some(b) => line_context(self.src, b),
-            None => ("", None),
-        };
+        let prefix = span
+            .start
+            .byte_offset()
+            .map_or("", |b| line_prefix(self.src, b));
         let before = prefix.trim();
         let trailing = !before.is_empty();
         let dash_only = trailing && before != "---" && before.chars().all(|c| c == '-' || c == ' ');
-        let follows_content = prev.is_some_and(|p| {
-            let t = p.trim();
-            !t.is_empty() && !t.starts_with('#')
-        });
+        let after_props = before
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| w.starts_with('&') || w.starts_with('!'));
         self.pending.push(Pending {
             text: body,
             line,
             col,
             trailing,
             dash_only,
-            follows_content,
+            after_props,
         });
     }
 
@@ -357,18 +360,28 @@ impl<'s> Builder<'s> {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
+        // (column, frame index) of the previous own-line comment of this gap.
+        let mut prev: Option<(usize, Option<usize>)> = None;
         for c in pending {
             if c.trailing {
-                self.place_trailing(c);
+                self.place_trailing(c, next);
             } else {
-                self.place_own_line(c, next);
+                let col = c.col;
+                let at = self.place_own_line(c, next, prev);
+                prev = Some((col, at));
             }
         }
         Ok(())
     }
 
-    fn place_trailing(&mut self, c: Pending) {
+    fn place_trailing(&mut self, c: Pending, next: Next) {
         let comment = text(c.text);
+        // `key: &anchor # c` / `key: !tag # c` before a block collection: go-yaml makes it the
+        // collection's line comment, which sops puts after the collection's head comments.
+        if c.after_props && next == Next::Collection {
+            self.opening_line.push(comment);
+            return;
+        }
         if c.dash_only
             && let Some(f) = self.frames.iter_mut().rev().find(|f| !f.closed)
             && matches!(f.content, Content::List(_))
@@ -400,35 +413,53 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn place_own_line(&mut self, c: Pending, next: Next) {
+    /// Places an own-line comment; returns the closing frame it went into, if any.
+    ///
+    /// Measured against sops 3.11 (see the AAD test): the first comment after the last entry
+    /// of ending collections stays in the innermost one when it is indented past the next
+    /// entry; a later comment keeps the previous one's place when in the same column, and
+    /// otherwise goes to the deepest ending collection it is indented into. Indentless
+    /// sequences never keep a comment after their last item.
+    fn place_own_line(
+        &mut self,
+        c: Pending,
+        next: Next,
+        prev: Option<(usize, Option<usize>)>,
+    ) -> Option<usize> {
         let comment = text(c.text);
         if self.frames.is_empty() {
             self.opening.push(comment);
-            return;
+            return None;
         }
         let surviving = self.frames.iter().rposition(|f| !f.closed);
         let lowest_closed = surviving.map_or(0, |s| s + 1);
-        // The deepest ending block collection the comment is indented into.
-        for i in (lowest_closed..self.frames.len()).rev() {
-            let f = &self.frames[i];
-            if f.flow || f.indent > c.col || (f.indentless && !c.follows_content) {
-                continue;
-            }
-            if let Some(f) = self.frames.get_mut(i) {
-                push_comment(f, comment);
-            }
-            return;
+        let eligible = |f: &Frame| !f.flow && !f.indentless;
+        let target = match (prev, surviving) {
+            (Some((col, at)), _) if col == c.col => at,
+            (None, Some(s)) if c.col > self.frames.get(s).map_or(0, |f| f.indent) => (lowest_closed
+                ..self.frames.len())
+                .rev()
+                .find(|i| self.frames.get(*i).is_some_and(eligible)),
+            _ => (lowest_closed..self.frames.len()).rev().find(|i| {
+                self.frames
+                    .get(*i)
+                    .is_some_and(|f| eligible(f) && f.indent <= c.col)
+            }),
+        };
+        if let Some(i) = target
+            && let Some(f) = self.frames.get_mut(i)
+        {
+            push_comment(f, comment);
+            return Some(i);
         }
         let Some(s) = surviving else {
             if let Some(root) = self.frames.first_mut() {
                 push_comment(root, comment);
             }
-            return;
+            return None;
         };
         let lowest_closed_end = self.frames.len();
-        let Some(f) = self.frames.get_mut(s) else {
-            return;
-        };
+        let f = self.frames.get_mut(s)?;
         // Only a value still to come (nothing closed above) can take a comment before its key.
         if s + 1 == lowest_closed_end && f.awaiting_value && next != Next::DocEnd {
             if next == Next::Collection {
@@ -436,9 +467,10 @@ impl<'s> Builder<'s> {
             } else if let Some(at) = f.cur {
                 insert_comment(f, at, comment);
             }
-            return;
+            return None;
         }
         push_comment(f, comment);
+        None
     }
 
     /// Pops every closed frame into its parent (or the document root).
@@ -537,7 +569,8 @@ impl<'s> Builder<'s> {
         } else {
             Content::List(Vec::new())
         };
-        for c in self.opening.drain(..) {
+        let line_comments = std::mem::take(&mut self.opening_line);
+        for c in self.opening.drain(..).chain(line_comments) {
             match &mut content {
                 Content::Map(m) => m.items.push(comment_item(c)),
                 Content::List(l) => l.push(Value::Comment(c)),
@@ -635,6 +668,7 @@ impl<'s> Builder<'s> {
             None
         };
         self.opening.clear();
+        self.opening_line.clear();
         self.frames.clear();
         self.docs.push(DocOut { root, check });
     }
@@ -750,17 +784,11 @@ fn dash_column(src: &str, span: &Span) -> Option<usize> {
     None
 }
 
-/// The text before a comment on its line, and the previous line (if any).
-fn line_context(src: &str, byte: usize) -> (&str, Option<&str>) {
+/// The text before a comment on its line.
+fn line_prefix(src: &str, byte: usize) -> &str {
     let head = src.get(..byte).unwrap_or("");
     let start = head.rfind('\n').map_or(0, |i| i + 1);
-    let prefix = head.get(start..).unwrap_or("");
-    let prev = start.checked_sub(1).map(|end| {
-        let before = head.get(..end).unwrap_or("");
-        let s = before.rfind('\n').map_or(0, |i| i + 1);
-        before.get(s..).unwrap_or("")
-    });
-    (prefix, prev)
+    head.get(start..).unwrap_or("")
 }
 
 /// go-yaml's short form of a tag: `!!str` for core tags, `!` for the non-specific one.
