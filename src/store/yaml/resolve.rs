@@ -129,7 +129,11 @@ fn resolve_inner(value: &str, try_time: bool) -> Value {
 /// Go `strconv.ParseFloat(s, 64)` for the decimal forms reached here; overflow is an error in Go.
 fn go_parse_float(s: &str) -> Option<f64> {
     if s.contains('_') {
-        return None;
+        // Go accepts `_` only between digits.
+        if !underscores_ok(s) {
+            return None;
+        }
+        return go_parse_float(&s.replace('_', ""));
     }
     let lower = s.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['+', '-']);
@@ -138,6 +142,17 @@ fn go_parse_float(s: &str) -> Option<f64> {
     }
     let f: f64 = s.parse().ok()?;
     f.is_finite().then_some(f)
+}
+
+/// Go's `underscoreOK` for a decimal number: every `_` sits between two digits.
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().all(|(i, c)| {
+        *c != b'_'
+            || (i > 0
+                && b.get(i - 1).is_some_and(u8::is_ascii_digit)
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+    })
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -398,6 +413,7 @@ mod tests {
             ("08", 8.0),
             ("09.5", 9.5),
             (".5", 0.5),
+            (".5_0", 0.5),
             ("-.5", -0.5),
             ("1.5e-10", 1.5e-10),
             ("123456789012345678901234567890", 1.2345678901234568e29),
@@ -417,7 +433,8 @@ mod tests {
     #[test]
     fn strings() {
         for s in [
-            "Infinity", "nan", "inf", "1:20", ".", "1e400", "0x", "-0x", "1.2.3", "abc", "._5",
+            "Infinity", "nan", "inf", "1:20", ".", "1e400", "0x", "-0x", "1.2.3", "abc", "._5", ".5_",
+            ".5__0",
             ".e5", "0b2", "1e", "- x", "+", "-", "0x1p3",
         ] {
             assert_eq!(r(s), Value::str(s), "{s}");
