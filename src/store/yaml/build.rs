@@ -434,16 +434,28 @@ impl<'s> Builder<'s> {
         let surviving = self.frames.iter().rposition(|f| !f.closed);
         let lowest_closed = surviving.map_or(0, |s| s + 1);
         let eligible = |f: &Frame| !f.flow && !f.indentless;
-        let target = match (prev, surviving) {
-            (Some((col, at)), _) if col == c.col => at,
-            (None, Some(s)) if c.col > self.frames.get(s).map_or(0, |f| f.indent) => (lowest_closed
-                ..self.frames.len())
+        // Once a comment of the gap has left a collection, later ones cannot go back in.
+        let upper = match prev {
+            Some((_, Some(i))) => i + 1,
+            Some((_, None)) => lowest_closed,
+            None => self.frames.len(),
+        };
+        let innermost = c.col
+            > surviving
+                .and_then(|s| self.frames.get(s))
+                .map_or(0, |f| f.indent);
+        let target = match prev {
+            Some((col, at)) if col == c.col => at,
+            None if innermost && surviving.is_some() => (lowest_closed..upper)
                 .rev()
                 .find(|i| self.frames.get(*i).is_some_and(eligible)),
-            _ => (lowest_closed..self.frames.len()).rev().find(|i| {
-                self.frames
-                    .get(*i)
-                    .is_some_and(|f| eligible(f) && f.indent <= c.col)
+            // A sequence whose last item is a collection does not keep comments at its own
+            // column (go-yaml hands them to the key holding the sequence).
+            _ => (lowest_closed..upper).rev().find(|i| {
+                let has_child = *i + 1 < self.frames.len();
+                self.frames.get(*i).is_some_and(|f| {
+                    eligible(f) && f.indent <= c.col && !ends_with_collection(f, has_child)
+                })
             }),
         };
         if let Some(i) = target
@@ -730,6 +742,14 @@ fn fill(parent: &mut Frame, value: Value) {
                 *slot = value;
             }
         }
+    }
+}
+
+/// Whether a sequence's last item is a collection (still open as `has_child`, or finished).
+fn ends_with_collection(f: &Frame, has_child: bool) -> bool {
+    match &f.content {
+        Content::List(l) => has_child || matches!(l.last(), Some(Value::Map(_) | Value::List(_))),
+        Content::Map(_) => false,
     }
 }
 

@@ -450,6 +450,18 @@ mod tests {
             show("a:\n  b:\n    c: 1\n  # end2\n"),
             r#"{a:{b:{c:1i},# end2}}"#
         );
+        // sops cannot decrypt its own output of the next ones; the plain side was read
+        // from the AADs of what it encrypted.
+        assert_eq!(show("a:\n  l:\n    - x\n  # c2\n"), r#"{a:{l:["x"],# c2}}"#);
+        assert_eq!(
+            show("a:\n  b:\n    c: 1\n  # c2\n    # c4\n"),
+            r#"{a:{b:{c:1i},# c2,# c4}}"#
+        );
+        assert_eq!(
+            show("a:\n  - b:\n      - c\n      # end c\n    # end b map\n  # end a list\nz: 1\n"),
+            r#"{a:[{b:["c",# end c],# end b map}],# end a list,z:1i}"#
+        );
+        assert_eq!(show("l:\n  - a: 1\n  # c2\n"), r#"{l:[{a:1i}],# c2}"#);
         assert_eq!(
             show("a:\n  b:\n    c: 1\n  # same col\n  e: 1\n"),
             r#"{a:{b:{c:1i},# same col,e:1i}}"#
