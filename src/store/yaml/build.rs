@@ -161,6 +161,8 @@ pub struct Builder<'s> {
     opening: Vec<Text>,
     /// Line comments for the next collection, after `opening`.
     opening_line: Vec<Text>,
+    /// Comments for right after the next list element.
+    after_node: Vec<Text>,
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
     alias_nodes: usize,
@@ -182,6 +184,7 @@ impl<'s> Builder<'s> {
             pending: Vec::new(),
             opening: Vec::new(),
             opening_line: Vec::new(),
+            after_node: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
             alias_nodes: 0,
@@ -355,7 +358,7 @@ impl<'s> Builder<'s> {
     }
 
     /// Places every waiting comment, now that the next node (or the end) is known.
-    fn flush(&mut self, next: Next, _line: usize) -> Step {
+    fn flush(&mut self, next: Next, next_line: usize) -> Step {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -364,7 +367,7 @@ impl<'s> Builder<'s> {
         let mut prev: Option<(usize, Option<usize>)> = None;
         for c in pending {
             if c.trailing {
-                self.place_trailing(c, next);
+                self.place_trailing(c, next, next_line);
             } else {
                 let col = c.col;
                 let at = self.place_own_line(c, next, prev);
@@ -374,7 +377,7 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    fn place_trailing(&mut self, c: Pending, next: Next) {
+    fn place_trailing(&mut self, c: Pending, next: Next, next_line: usize) {
         let comment = text(c.text);
         // `key: &anchor # c` / `key: !tag # c` before a block collection: go-yaml makes it the
         // collection's line comment, which sops puts after the collection's head comments.
@@ -387,7 +390,13 @@ impl<'s> Builder<'s> {
             && matches!(f.content, Content::List(_))
             && !f.flow
         {
-            push_comment(f, comment);
+            // `- # c` over the entry's content heads that entry; on a later, empty entry
+            // (`- # c` then the next `-`) it follows the null go-yaml reads there.
+            if f.cur.is_some() && next == Next::Scalar && next_line == c.line {
+                self.after_node.push(comment);
+            } else {
+                push_comment(f, comment);
+            }
             return;
         }
         if let Some(top) = self.frames.last_mut()
@@ -645,6 +654,9 @@ impl<'s> Builder<'s> {
                 }
             }
         }
+        for c in self.after_node.drain(..) {
+            push_comment(f, c);
+        }
         Ok(())
     }
 
@@ -681,6 +693,7 @@ impl<'s> Builder<'s> {
         };
         self.opening.clear();
         self.opening_line.clear();
+        self.after_node.clear();
         self.frames.clear();
         self.docs.push(DocOut { root, check });
     }
