@@ -205,6 +205,15 @@ impl<'s> Builder<'s> {
         self.docs
     }
 
+    /// Start line and flow style of the innermost collection still open.
+    pub fn open_collection(&self) -> Option<(usize, bool)> {
+        self.frames
+            .iter()
+            .rev()
+            .find(|f| !f.closed)
+            .map(|f| (f.line, f.flow))
+    }
+
     fn checking(&self) -> bool {
         self.docs.is_empty()
     }

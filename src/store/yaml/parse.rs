@@ -112,7 +112,7 @@ fn parse_stream(src: &str, strict: Strict) -> Stream {
     for next in Parser::new_from_str_with_options(src, parser_options()) {
         let step = match next {
             Ok((event, span)) => builder.event(event, span),
-            Err(e) => Err(syntax_message(src, &e)),
+            Err(e) => Err(syntax_message(src, &e, builder.open_collection())),
         };
         if let Err(msg) = step {
             let docs = builder.into_docs();
@@ -131,39 +131,72 @@ fn parse_stream(src: &str, strict: Strict) -> Stream {
     }
 }
 
-/// go-yaml's wording for the parser errors people actually hit; the line is reported the
-/// way go-yaml does (scanner errors: 1-based line, omitted on line 1; parser errors: the
-/// line before).
-fn syntax_message(src: &str, e: &ScanError) -> String {
+/// go-yaml's wording for the syntax errors people actually hit, with its line numbers:
+/// scanner errors give the 1-based line (omitted on line 1); parser errors give the
+/// 0-based line of the collection being parsed, or of the problem when that is 0
+/// (omitted when both are 0). `open` is the start line and flow style of the innermost
+/// collection still open when the error came.
+fn syntax_message(src: &str, e: &ScanError, open: Option<(usize, bool)>) -> String {
     let line = e.marker().line();
-    let (scanner, problem): (bool, String) = match e.kind() {
+    // 0-based line of the end of the input.
+    let eof_line = src.matches('\n').count();
+    let context = open.map_or(0, |(l, _)| l.saturating_sub(1));
+    let in_flow = open.is_some_and(|(_, flow)| flow);
+    enum Kind {
+        Scanner(usize),
+        Parser(usize, usize),
+    }
+    let (kind, problem): (Kind, String) = match e.kind() {
         ErrorKind::MappingValueNotAllowed => (
-            true,
+            Kind::Scanner(line),
             "mapping values are not allowed in this context".into(),
         ),
         ErrorKind::UnexpectedCharacter { .. }
         | ErrorKind::TabNotAllowed
         | ErrorKind::TabInBlockIndentation
-        | ErrorKind::BomInsideDocument => {
-            (true, "found character that cannot start any token".into())
-        }
+        | ErrorKind::BomInsideDocument => (
+            Kind::Scanner(line),
+            "found character that cannot start any token".into(),
+        ),
         ErrorKind::InvalidSimpleKey | ErrorKind::SimpleKeyExpected => {
-            (true, "could not find expected ':'".into())
+            (Kind::Scanner(line), "could not find expected ':'".into())
         }
-        ErrorKind::UnclosedFlowCollection { open: '{' }
-        | ErrorKind::ExpectedFlowMappingSeparator => {
-            (false, "did not find expected ',' or '}'".into())
-        }
-        ErrorKind::UnclosedFlowCollection { .. } | ErrorKind::ExpectedFlowSequenceSeparator => {
-            (false, "did not find expected ',' or ']'".into())
-        }
-        ErrorKind::ExpectedBlockMappingKey | ErrorKind::InvalidIndentation => {
-            (false, "did not find expected key".into())
-        }
-        ErrorKind::ExpectedNodeContent => (false, "did not find expected node content".into()),
-        ErrorKind::ExpectedBlockSequenceEntry => {
-            (false, "did not find expected '-' indicator".into())
-        }
+        ErrorKind::UnclosedQuotedScalar => (
+            Kind::Scanner(eof_line + 1),
+            "found unexpected end of stream".into(),
+        ),
+        ErrorKind::UnclosedFlowCollection { open: '{' } => (
+            Kind::Parser(context, eof_line),
+            "did not find expected ',' or '}'".into(),
+        ),
+        ErrorKind::UnclosedFlowCollection { .. } => (
+            Kind::Parser(context, eof_line),
+            "did not find expected ',' or ']'".into(),
+        ),
+        ErrorKind::ExpectedFlowMappingSeparator => (
+            Kind::Parser(context, line.saturating_sub(1)),
+            "did not find expected ',' or '}'".into(),
+        ),
+        ErrorKind::ExpectedFlowSequenceSeparator => (
+            Kind::Parser(context, line.saturating_sub(1)),
+            "did not find expected ',' or ']'".into(),
+        ),
+        ErrorKind::InvalidColonPlacement if in_flow => (
+            Kind::Parser(context, line.saturating_sub(1)),
+            "did not find expected ',' or ']'".into(),
+        ),
+        ErrorKind::ExpectedBlockMappingKey | ErrorKind::InvalidIndentation => (
+            Kind::Parser(0, line.saturating_sub(1)),
+            "did not find expected key".into(),
+        ),
+        ErrorKind::ExpectedNodeContent => (
+            Kind::Parser(0, line.saturating_sub(1)),
+            "did not find expected node content".into(),
+        ),
+        ErrorKind::ExpectedBlockSequenceEntry => (
+            Kind::Parser(context, line.saturating_sub(1)),
+            "did not find expected '-' indicator".into(),
+        ),
         ErrorKind::UnknownAnchor => {
             let name: String = e
                 .marker()
@@ -178,14 +211,15 @@ fn syntax_message(src: &str, e: &ScanError) -> String {
                 .unwrap_or_default();
             return format!("yaml: unknown anchor '{name}' referenced");
         }
-        other => (true, other.to_string()),
+        other => (Kind::Scanner(line), other.to_string()),
     };
-    let shown = if scanner {
-        line
-    } else {
-        line.saturating_sub(1)
+    let shown = match kind {
+        Kind::Scanner(l) if l > 1 => l,
+        Kind::Parser(c, _) if c != 0 => c,
+        Kind::Parser(_, p) => p,
+        Kind::Scanner(_) => 0,
     };
-    if shown > 1 || (!scanner && shown == 1) {
+    if shown > 0 {
         format!("yaml: line {shown}: {problem}")
     } else {
         format!("yaml: {problem}")
@@ -610,6 +644,65 @@ mod tests {
                 .contains("line 2: mapping key \"1\" already defined at line 1")
         );
         assert!(err(b"? [a]\n: 1\n").contains("cannot unmarshal !!seq into string"));
+    }
+
+    /// Syntax errors as sops 3.11 words them (`sops -e`, checked with the real binary).
+    #[test]
+    fn syntax_errors_match_sops() {
+        let cases: [(&[u8], &str); 13] = [
+            (
+                b"a: \"unclosed\n",
+                "yaml: line 2: found unexpected end of stream",
+            ),
+            (
+                b"a:\n  b: 1\n c: 2\n",
+                "yaml: line 2: did not find expected key",
+            ),
+            (b"a: 'x\n", "yaml: line 2: found unexpected end of stream"),
+            (
+                b"a: [1, 2\nb: 3\n",
+                "yaml: line 1: did not find expected ',' or ']'",
+            ),
+            (
+                b"a: {x: 1\n",
+                "yaml: line 1: did not find expected ',' or '}'",
+            ),
+            (
+                b"- a\nb: 1\n",
+                "yaml: line 1: did not find expected '-' indicator",
+            ),
+            (b"a: 1\n- b\n", "yaml: line 1: did not find expected key"),
+            (b"a: &x 1\nb: *y\n", "yaml: unknown anchor 'y' referenced"),
+            (
+                b"a: @x\n",
+                "yaml: found character that cannot start any token",
+            ),
+            (
+                b"a: `x\n",
+                "yaml: found character that cannot start any token",
+            ),
+            (
+                b"a:\n  - 1\n  b: 2\n",
+                "yaml: line 1: did not find expected '-' indicator",
+            ),
+            (
+                b"key: value\n  bad: x\n",
+                "yaml: line 2: mapping values are not allowed in this context",
+            ),
+            (b"\"a\n", "yaml: line 2: found unexpected end of stream"),
+        ];
+        let mut wrong = Vec::new();
+        for (input, want) in cases {
+            let got = err(input);
+            let want = format!("Error unmarshalling file: {want}");
+            if got != want {
+                wrong.push(format!(
+                    "{:?}: got {got:?}, sops {want:?}",
+                    String::from_utf8_lossy(input)
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
