@@ -142,6 +142,8 @@ struct Pending {
     trailing: bool,
     dash_only: bool,
     after_props: bool,
+    /// The line above is blank.
+    blank_before: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -239,7 +241,7 @@ impl<'s> Builder<'s> {
                 Ok(())
             }
             Event::DocumentEnd => {
-                self.flush(Next::DocEnd, line)?;
+                self.flush(Next::DocEnd, line, col)?;
                 self.pop_closed()?;
                 self.finish_document();
                 Ok(())
@@ -256,7 +258,7 @@ impl<'s> Builder<'s> {
                 Ok(())
             }
             Event::Scalar(value, style, anchor, tag) => {
-                self.flush(Next::Scalar, line)?;
+                self.flush(Next::Scalar, line, col)?;
                 self.pop_closed()?;
                 let tag = tag.map(|t| short_tag(&t));
                 let style = match style {
@@ -284,7 +286,7 @@ impl<'s> Builder<'s> {
                 self.place(resolved, Some(value.as_ref()), line)
             }
             Event::Alias(id) => {
-                self.flush(Next::Scalar, line)?;
+                self.flush(Next::Scalar, line, col)?;
                 self.pop_closed()?;
                 let Some((value, count)) = self.anchors.get(&id) else {
                     return Err("yaml: anchor value contains itself".into());
@@ -307,7 +309,7 @@ impl<'s> Builder<'s> {
             }
             Event::MappingStart(style, anchor, _) | Event::SequenceStart(style, anchor, _) => {
                 let is_map = matches!(event, Event::MappingStart(..));
-                self.flush(Next::Collection, line)?;
+                self.flush(Next::Collection, line, col)?;
                 self.pop_closed()?;
                 self.nodes += 1;
                 let flow = style == granit_parser::StructureStyle::Flow;
@@ -337,6 +339,12 @@ impl<'s> Builder<'s> {
             .split_whitespace()
             .last()
             .is_some_and(|w| w.starts_with('&') || w.starts_with('!'));
+        let blank_before = span.start.byte_offset().is_some_and(|b| {
+            let start = b - prefix.len();
+            let above = self.src.get(..start.saturating_sub(1)).unwrap_or("");
+            let line_above = above.rsplit('\n').next().unwrap_or("");
+            start > 0 && line_above.trim().is_empty()
+        });
         self.pending.push(Pending {
             text: body,
             line,
@@ -344,6 +352,7 @@ impl<'s> Builder<'s> {
             trailing,
             dash_only,
             after_props,
+            blank_before,
         });
     }
 
@@ -367,21 +376,21 @@ impl<'s> Builder<'s> {
     }
 
     /// Places every waiting comment, now that the next node (or the end) is known.
-    fn flush(&mut self, next: Next, next_line: usize) -> Step {
+    fn flush(&mut self, next: Next, next_line: usize, next_col: usize) -> Step {
         if self.pending.is_empty() {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        // (column, frame index) of the previous own-line comment of this gap.
-        let mut prev: Option<(usize, Option<usize>)> = None;
+        let mut own = Vec::new();
         for c in pending {
             if c.trailing {
                 self.place_trailing(c, next, next_line);
             } else {
-                let col = c.col;
-                let at = self.place_own_line(c, next, prev);
-                prev = Some((col, at));
+                own.push(c);
             }
+        }
+        if !own.is_empty() {
+            self.place_gap(own, next, next_col);
         }
         Ok(())
     }
@@ -431,76 +440,121 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// Places an own-line comment; returns the closing frame it went into, if any.
+    /// Places the own-line comments between two nodes (or before the document end).
     ///
-    /// Measured against sops 3.11 (see the AAD test): the first comment after the last entry
-    /// of ending collections stays in the innermost one when it is indented past the next
-    /// entry; a later comment keeps the previous one's place when in the same column, and
-    /// otherwise goes to the deepest ending collection it is indented into. Indentless
-    /// sequences never keep a comment after their last item.
-    fn place_own_line(
-        &mut self,
-        c: Pending,
-        next: Next,
-        prev: Option<(usize, Option<usize>)>,
-    ) -> Option<usize> {
-        let comment = text(c.text);
+    /// Measured against sops 3.11 (see the AAD test): the comments form runs, a run ending
+    /// where the next line is dedented below the innermost block and starts in another
+    /// column. A run that ends that way (a "foot") stays in the collections being closed:
+    /// the first one in the innermost, later ones in the deepest they are indented into
+    /// (never deeper than the run before). The last run, when the next node starts in its
+    /// column or deeper, heads that node. At the document end the last run goes to the
+    /// deepest collection it is indented into, or to the document after a blank line.
+    fn place_gap(&mut self, own: Vec<Pending>, next: Next, next_col: usize) {
         if self.frames.is_empty() {
-            self.opening.push(comment);
-            return None;
+            self.opening.extend(own.into_iter().map(|c| text(c.text)));
+            return;
         }
         let surviving = self.frames.iter().rposition(|f| !f.closed);
         let lowest_closed = surviving.map_or(0, |s| s + 1);
-        let eligible = |f: &Frame| !f.flow && !f.indentless;
-        // Once a comment of the gap has left a collection, later ones cannot go back in.
-        let upper = match prev {
-            Some((_, Some(i))) => i + 1,
-            Some((_, None)) => lowest_closed,
-            None => self.frames.len(),
-        };
-        let innermost = c.col
-            > surviving
-                .and_then(|s| self.frames.get(s))
-                .map_or(0, |f| f.indent);
-        let target = match prev {
-            Some((col, at)) if col == c.col => at,
-            None if innermost && surviving.is_some() => (lowest_closed..upper)
-                .rev()
-                .find(|i| self.frames.get(*i).is_some_and(eligible)),
-            // A sequence whose last item is a collection does not keep comments at its own
-            // column (go-yaml hands them to the key holding the sequence).
-            _ => (lowest_closed..upper).rev().find(|i| {
-                let has_child = *i + 1 < self.frames.len();
-                self.frames.get(*i).is_some_and(|f| {
-                    eligible(f) && f.indent <= c.col && !ends_with_collection(f, has_child)
-                })
-            }),
-        };
-        if let Some(i) = target
-            && let Some(f) = self.frames.get_mut(i)
-        {
-            push_comment(f, comment);
-            return Some(i);
+        if lowest_closed >= self.frames.len() {
+            for c in own {
+                self.place_in_surviving(text(c.text), next);
+            }
+            return;
         }
-        let Some(s) = surviving else {
+        // go-yaml keeps no indentation level for indentless sequences.
+        let inner = self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| !f.flow && !f.indentless)
+            .map_or(0, |f| f.indent);
+        let next_col = match surviving.and_then(|s| self.frames.get(s)) {
+            Some(f) if !f.flow && matches!(f.content, Content::List(_)) => f.indent,
+            _ => next_col,
+        };
+        let mut runs: Vec<Vec<Pending>> = Vec::new();
+        for c in own {
+            match runs.last_mut() {
+                Some(run) if !(c.col < inner && run.first().is_some_and(|f| f.col != c.col)) => {
+                    run.push(c)
+                }
+                _ => runs.push(vec![c]),
+            }
+        }
+        let last_heads_next = next != Next::DocEnd
+            && !(next_col < inner
+                && runs
+                    .last()
+                    .and_then(|r| r.first())
+                    .is_some_and(|f| f.col != next_col));
+        let count = runs.len();
+        let mut upper = self.frames.len();
+        for (k, run) in runs.into_iter().enumerate() {
+            let last = k + 1 == count;
+            if last && last_heads_next {
+                for c in run {
+                    self.place_in_surviving(text(c.text), next);
+                }
+                continue;
+            }
+            let Some(first) = run.first() else { continue };
+            let col = first.col;
+            let target = if k == 0 && next != Next::DocEnd || (k == 0 && !last) {
+                (lowest_closed..upper)
+                    .rev()
+                    .find(|i| self.frames.get(*i).is_some_and(|f| !f.flow))
+            } else if last && next == Next::DocEnd && first.blank_before {
+                Some(0)
+            } else {
+                (lowest_closed..upper).rev().find(|i| {
+                    let has_child = *i + 1 < self.frames.len();
+                    self.frames.get(*i).is_some_and(|f| {
+                        !f.flow && f.indent <= col && !ends_with_collection(f, has_child)
+                    })
+                })
+            };
+            match target.and_then(|i| self.frames.get_mut(i).map(|f| (i, f))) {
+                Some((i, f)) => {
+                    for c in run {
+                        push_comment(f, text(c.text));
+                    }
+                    upper = i + 1;
+                }
+                None => {
+                    for c in run {
+                        self.place_in_surviving(text(c.text), next);
+                    }
+                    upper = lowest_closed;
+                }
+            }
+        }
+    }
+
+    /// Puts a comment into the innermost collection that stays open (before the next node).
+    fn place_in_surviving(&mut self, comment: Text, next: Next) {
+        let Some(s) = self.frames.iter().rposition(|f| !f.closed) else {
             if let Some(root) = self.frames.first_mut() {
                 push_comment(root, comment);
+            } else {
+                self.opening.push(comment);
             }
-            return None;
+            return;
         };
-        let lowest_closed_end = self.frames.len();
-        let f = self.frames.get_mut(s)?;
+        let top = s + 1 == self.frames.len();
+        let Some(f) = self.frames.get_mut(s) else {
+            return;
+        };
         // Only a value still to come (nothing closed above) can take a comment before its key.
-        if s + 1 == lowest_closed_end && f.awaiting_value && next != Next::DocEnd {
+        if top && f.awaiting_value && next != Next::DocEnd {
             if next == Next::Collection {
                 self.opening.push(comment);
             } else if let Some(at) = f.cur {
                 insert_comment(f, at, comment);
             }
-            return None;
+            return;
         }
         push_comment(f, comment);
-        None
     }
 
     /// Pops every closed frame into its parent (or the document root).
