@@ -500,7 +500,7 @@ impl<'s> Builder<'s> {
             }
             let Some(first) = run.first() else { continue };
             let col = first.col;
-            let target = if k == 0 && next != Next::DocEnd || (k == 0 && !last) {
+            let target = if k == 0 && (next != Next::DocEnd || !last) {
                 (lowest_closed..upper)
                     .rev()
                     .find(|i| self.frames.get(*i).is_some_and(|f| !f.flow))
