@@ -504,8 +504,29 @@ impl<'s> Builder<'s> {
                 (lowest_closed..upper)
                     .rev()
                     .find(|i| self.frames.get(*i).is_some_and(|f| !f.flow))
-            } else if last && next == Next::DocEnd && first.blank_before {
-                Some(0)
+            } else if last && next == Next::DocEnd {
+                // The document's last comments: after a blank line they end the document;
+                // otherwise they stay in the innermost collection when indented as deep,
+                // or in the one whose entries start in their column, or end the document.
+                let innermost = (lowest_closed..upper)
+                    .rev()
+                    .find(|i| self.frames.get(*i).is_some_and(|f| !f.flow));
+                let exact = (lowest_closed..upper).rev().find(|i| {
+                    let has_child = *i + 1 < self.frames.len();
+                    self.frames.get(*i).is_some_and(|f| {
+                        !f.flow && f.indent == col && !ends_with_collection(f, has_child)
+                    })
+                });
+                let deep_enough = innermost
+                    .and_then(|i| self.frames.get(i))
+                    .is_some_and(|f| col >= f.indent);
+                if first.blank_before {
+                    Some(0)
+                } else if deep_enough {
+                    innermost
+                } else {
+                    exact.or(Some(0))
+                }
             } else {
                 (lowest_closed..upper).rev().find(|i| {
                     let has_child = *i + 1 < self.frames.len();
