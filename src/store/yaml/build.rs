@@ -445,8 +445,8 @@ impl<'s> Builder<'s> {
     /// Measured against sops 3.11 (see the AAD test): the comments form runs, a run ending
     /// where the next line is dedented below the innermost block and starts in another
     /// column. A run that ends that way (a "foot") stays in the collections being closed:
-    /// the first one in the innermost, later ones in the deepest they are indented into
-    /// (never deeper than the run before). The last run, when the next node starts in its
+    /// the first one in the innermost, later ones in the one whose entries start in their
+    /// column (never deeper than the run before; else they head the next node). The last run, when the next node starts in its
     /// column or deeper, heads that node. At the document end the last run goes to the
     /// deepest collection it is indented into, or to the document after a blank line.
     fn place_gap(&mut self, own: Vec<Pending>, next: Next, next_col: usize) {
@@ -531,7 +531,7 @@ impl<'s> Builder<'s> {
                 (lowest_closed..upper).rev().find(|i| {
                     let has_child = *i + 1 < self.frames.len();
                     self.frames.get(*i).is_some_and(|f| {
-                        !f.flow && f.indent <= col && !ends_with_collection(f, has_child)
+                        !f.flow && f.indent == col && !ends_with_collection(f, has_child)
                     })
                 })
             };
