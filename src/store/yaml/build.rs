@@ -144,6 +144,8 @@ struct Pending {
     after_props: bool,
     /// The line above is blank.
     blank_before: bool,
+    /// The line below is blank.
+    blank_after: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -345,6 +347,16 @@ impl<'s> Builder<'s> {
             let line_above = above.rsplit('\n').next().unwrap_or("");
             start > 0 && line_above.trim().is_empty()
         });
+        let blank_after = span.start.byte_offset().is_some_and(|b| {
+            let rest = self.src.get(b..).unwrap_or("");
+            match rest.split_once('\n') {
+                Some((_, below)) => below
+                    .split('\n')
+                    .next()
+                    .is_some_and(|l| l.trim().is_empty()),
+                None => false,
+            }
+        });
         self.pending.push(Pending {
             text: body,
             line,
@@ -353,6 +365,7 @@ impl<'s> Builder<'s> {
             dash_only,
             after_props,
             blank_before,
+            blank_after,
         });
     }
 
@@ -490,16 +503,42 @@ impl<'s> Builder<'s> {
                     .is_some_and(|f| f.col != next_col));
         let count = runs.len();
         let mut upper = self.frames.len();
+        let innermost_closing = (lowest_closed..self.frames.len())
+            .rev()
+            .find(|i| self.frames.get(*i).is_some_and(|f| !f.flow));
         for (k, run) in runs.into_iter().enumerate() {
             let last = k + 1 == count;
+            let Some(first) = run.first() else { continue };
+            let col = first.col;
+            let blank_after = run.last().is_some_and(|c| c.blank_after);
             if last && last_heads_next {
+                // Separated from the next node by a blank line, the comments end the
+                // collection they are indented into instead of heading that node.
+                let ends_inner = blank_after
+                    && innermost_closing
+                        .and_then(|i| self.frames.get(i))
+                        .is_some_and(|f| col >= f.indent);
+                if let (true, Some(i)) = (ends_inner, innermost_closing)
+                    && let Some(f) = self.frames.get_mut(i)
+                {
+                    for c in run {
+                        push_comment(f, text(c.text));
+                    }
+                } else {
+                    for c in run {
+                        self.place_in_surviving(text(c.text), next);
+                    }
+                }
+                continue;
+            }
+            // Dedented below the next node and set off from it by a blank line, the first
+            // comments head that node.
+            if k == 0 && last && next != Next::DocEnd && blank_after && col < next_col {
                 for c in run {
                     self.place_in_surviving(text(c.text), next);
                 }
                 continue;
             }
-            let Some(first) = run.first() else { continue };
-            let col = first.col;
             let target = if k == 0 && (next != Next::DocEnd || !last) {
                 (lowest_closed..upper)
                     .rev()
