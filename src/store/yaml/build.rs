@@ -122,6 +122,8 @@ struct Frame {
     /// Index of the most recent entry (map item or list element).
     cur: Option<usize>,
     awaiting_value: bool,
+    /// The current key is a plain `<<` (go-yaml's merge key).
+    merge: bool,
     check: Option<Box<Check>>,
 }
 
@@ -173,6 +175,8 @@ pub struct Builder<'s> {
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
     alias_nodes: usize,
+    /// The scalar being placed is a plain `<<`.
+    merge_key: bool,
     root: Option<Root>,
     root_check: Option<Check>,
     docs: Vec<DocOut>,
@@ -195,6 +199,7 @@ impl<'s> Builder<'s> {
             anchors: HashMap::new(),
             nodes: 0,
             alias_nodes: 0,
+            merge_key: false,
             root: None,
             root_check: None,
             docs: Vec::new(),
@@ -288,6 +293,8 @@ impl<'s> Builder<'s> {
                     });
                     return Ok(());
                 }
+                let merge = style == Style::Plain && tag.is_none() && value == "<<";
+                self.merge_key = merge;
                 self.place(resolved, Some(value.as_ref()), line)
             }
             Event::Alias(id) => {
@@ -310,6 +317,7 @@ impl<'s> Builder<'s> {
                     });
                     return Ok(());
                 }
+                self.merge_key = false;
                 self.place(value, None, line)
             }
             Event::MappingStart(style, anchor, _) | Event::SequenceStart(style, anchor, _) => {
@@ -654,7 +662,12 @@ impl<'s> Builder<'s> {
                                 pc.tag_fail = child.tag_fail;
                             }
                         }
+                        let bad_merge = parent.merge && !merge_source(&value);
+                        parent.merge = false;
                         fill(parent, value);
+                        if bad_merge {
+                            self.tag_failure(MERGE_ERROR.into());
+                        }
                     }
                 }
             }
@@ -735,6 +748,7 @@ impl<'s> Builder<'s> {
             anchor,
             cur: None,
             awaiting_value: false,
+            merge: false,
             check,
         });
         Ok(())
@@ -742,6 +756,7 @@ impl<'s> Builder<'s> {
 
     /// Puts a finished scalar or alias copy into the innermost open collection.
     fn place(&mut self, value: Value, key_text: Option<&str>, line: usize) -> Step {
+        let mut bad_merge = false;
         let Some(f) = self.frames.last_mut() else {
             return Ok(());
         };
@@ -751,12 +766,14 @@ impl<'s> Builder<'s> {
                 f.cur = Some(l.len() - 1);
             }
             Content::Map(m) if f.awaiting_value => {
+                bad_merge = f.merge && !merge_source(&value);
                 if let Some(at) = f.cur
                     && let Some(item) = m.items.get_mut(at)
                 {
                     item.value = value;
                 }
                 f.awaiting_value = false;
+                f.merge = false;
             }
             Content::Map(m) => {
                 let key = match value {
@@ -775,6 +792,7 @@ impl<'s> Builder<'s> {
                 let index = m.items.len() - 1;
                 f.cur = Some(index);
                 f.awaiting_value = true;
+                f.merge = self.merge_key;
                 if let (Some(check), Some(text)) = (f.check.as_mut(), key_text) {
                     check.key(text, line);
                 }
@@ -782,6 +800,9 @@ impl<'s> Builder<'s> {
         }
         for c in self.after_node.drain(..) {
             push_comment(f, c);
+        }
+        if bad_merge {
+            self.tag_failure(MERGE_ERROR.into());
         }
         Ok(())
     }
@@ -865,6 +886,19 @@ fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+const MERGE_ERROR: &str = "map merge requires map or sequence of maps as the value";
+
+/// What go-yaml accepts as the value of a merge key.
+fn merge_source(v: &Value) -> bool {
+    match v {
+        Value::Map(_) => true,
+        Value::List(items) => items
+            .iter()
+            .all(|i| matches!(i, Value::Map(_) | Value::Comment(_))),
+        _ => false,
+    }
 }
 
 fn fill(parent: &mut Frame, value: Value) {

@@ -402,6 +402,15 @@ mod tests {
         let m = one(s);
         assert_eq!(m.get("base"), m.get("ref"));
         assert!(err(b"a: *x\n").contains("unknown anchor 'x' referenced"));
+        let bad = "Error unmarshalling file: yaml: map merge requires map or sequence of maps as the value";
+        assert_eq!(err(b"a:\n  <<: 5\n"), bad);
+        assert_eq!(err(b"b: &b {x: 1}\na:\n  <<: [*b, 3]\n"), bad);
+        assert_eq!(
+            show("b: &b {x: 1}\na:\n  <<: [*b]\nc:\n  '<<': 5\n"),
+            r#"{b:{x:1i},a:{<<:[{x:1i}]},c:{<<:5i}}"#
+        );
+        // Later documents are not checked.
+        assert_eq!(show("a: 1\n---\n<<: 5\n"), "{a:1i} --- {<<:5i}");
     }
 
     #[test]
