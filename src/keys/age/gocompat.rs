@@ -6,6 +6,7 @@
 //! Rust crates' own (different) wording.
 
 use std::io;
+use zeroize::Zeroizing;
 
 const CHARSET: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const GENERATOR: [u32; 5] = [
@@ -38,8 +39,8 @@ fn hrp_expand(hrp: &str) -> Vec<u8> {
     out
 }
 
-fn convert_bits_no_pad(data: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(data.len() * 5 / 8);
+fn convert_bits_no_pad(data: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
+    let mut out = Zeroizing::new(Vec::with_capacity(data.len() * 5 / 8));
     let mut acc: u32 = 0;
     let mut bits: u32 = 0;
     for &value in data {
@@ -60,7 +61,7 @@ fn convert_bits_no_pad(data: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// age's (Go) Bech32 decoder: returns the human-readable part as written and the data bytes.
-pub fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), String> {
+pub fn bech32_decode(s: &str) -> Result<(String, Zeroizing<Vec<u8>>), String> {
     if s.to_lowercase() != s && s.to_uppercase() != s {
         return Err("mixed case".into());
     }
@@ -82,8 +83,9 @@ pub fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), String> {
             ));
         }
     }
-    let lower = s.to_lowercase();
-    let mut data = Vec::new();
+    // The input may be a secret key: every intermediate copy is wiped on drop.
+    let lower = Zeroizing::new(s.to_lowercase());
+    let mut data = Zeroizing::new(Vec::new());
     for (p, c) in lower.get(pos + 1..).unwrap_or_default().char_indices() {
         match CHARSET.find(c) {
             Some(d) => data.push(d as u8),
@@ -95,7 +97,7 @@ pub fn bech32_decode(s: &str) -> Result<(String, Vec<u8>), String> {
             }
         }
     }
-    let mut values = hrp_expand(hrp);
+    let mut values = Zeroizing::new(hrp_expand(hrp));
     values.extend_from_slice(&data);
     if polymod(&values) != 1 {
         return Err("invalid checksum".into());

@@ -116,6 +116,10 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
         Ok(_) => {}
     }
 
+    // Go age tries native X25519 identities before SSH keys and plugins (which may
+    // prompt or be slow), so they go first; the order is otherwise kept.
+    let mut native: Vec<BoxedIdentity> = Vec::new();
+    let mut others = std::mem::take(&mut loaded.identities);
     for (location, content) in readers {
         match parse_source(&location, &content) {
             Ok(ids) => {
@@ -123,8 +127,10 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
                     loaded.unused.push(location);
                 }
                 for id in ids {
+                    let is_native = matches!(id, ParsedIdentity::X25519(_));
                     match id.into_identity() {
-                        Ok(id) => loaded.identities.push(id),
+                        Ok(id) if is_native => native.push(id),
+                        Ok(id) => others.push(id),
                         Err(e) => loaded.errors.push(e),
                     }
                 }
@@ -132,6 +138,8 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
             Err(e) => loaded.errors.push(e),
         }
     }
+    native.append(&mut others);
+    loaded.identities = native;
     loaded
 }
 
@@ -340,7 +348,6 @@ fn parse_identity(s: &str) -> Result<ParsedIdentity, String> {
     } else if s.starts_with("AGE-SECRET-KEY-1") {
         let (hrp, data) =
             gocompat::bech32_decode(s).map_err(|e| format!("malformed secret key: {e}"))?;
-        let data = Zeroizing::new(data);
         if hrp != "AGE-SECRET-KEY-" {
             return Err(format!(
                 "malformed secret key: unknown type {}",
