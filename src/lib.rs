@@ -11,6 +11,7 @@
 pub mod datakey;
 pub mod error;
 pub mod gofmt;
+pub mod goregex;
 pub mod keys;
 pub mod metadata;
 pub mod ops;
