@@ -21,6 +21,7 @@ pub const CONFIG_NAME: &str = ".sops.yaml";
 const MAX_DEPTH: usize = 100;
 
 /// A loaded `.sops.yaml`.
+#[derive(Debug)]
 pub struct Config {
     /// Where it was read from (absolute).
     pub path: PathBuf,
@@ -312,7 +313,7 @@ fn parse_stores(v: &Value) -> Result<StoresConfig> {
         }
     };
     for (store, opts) in entries(map) {
-        let slot = match store {
+        let mut slot = match store {
             "yaml" => Some(&mut out.yaml_indent),
             "json" => Some(&mut out.json_indent),
             "json_binary" => Some(&mut out.json_binary_indent),
@@ -334,23 +335,16 @@ fn parse_stores(v: &Value) -> Result<StoresConfig> {
             }
         };
         for (field, value) in entries(opts) {
-            match (field, &slot) {
-                ("indent", Some(_)) => {
-                    let n = as_int(value).ok_or_else(|| {
-                        err(format!(
-                            "stores.{store}.indent: expected an integer, found {}",
-                            type_name(value)
-                        ))
-                    })?;
-                    if let Some(s) = slot {
-                        *s = Some(n);
-                    }
-                    break;
-                }
-                (other, _) => {
-                    return Err(err(format!("stores.{store}: unknown field {other:?}")));
-                }
-            }
+            let Some(target) = slot.as_deref_mut().filter(|_| field == "indent") else {
+                return Err(err(format!("stores.{store}: unknown field {field:?}")));
+            };
+            let n = as_int(value).ok_or_else(|| {
+                err(format!(
+                    "stores.{store}.indent: expected an integer, found {}",
+                    type_name(value)
+                ))
+            })?;
+            *target = Some(n);
         }
     }
     Ok(out)
