@@ -156,8 +156,12 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
-    /// A sandbox whose `SOPS_AGE_KEY_FILE` is the age1 test key.
+    /// A sandbox whose `SOPS_AGE_KEY_FILE` is the age1 test key. Fails the test
+    /// when the oracle or the vectors are missing, even if this test would not
+    /// use them: a rig without its reference must not look green.
     pub fn new() -> Self {
+        oracle_path();
+        vectors();
         let dir = tempfile::Builder::new()
             .prefix("sops-rs-test")
             .tempdir()
