@@ -6,6 +6,7 @@
 
 mod gocompat;
 mod identities;
+mod sshpub;
 
 use crate::error::{Error, Result};
 use crate::keys::environment::Environment;
@@ -71,22 +72,30 @@ fn parse_recipient(recipient: &str) -> std::result::Result<ParsedRecipient, Stri
             .map(ParsedRecipient::X25519)
             .map_err(|e| bad(e.to_string()))
     } else if recipient.starts_with("ssh-") {
-        recipient
+        let prefix = "failed to parse input as age-ssh public key";
+        let key = match sshpub::go_parse_authorized_key(recipient) {
+            Err(e) => return Err(format!("{prefix}: malformed SSH recipient: {q}: {e}")),
+            Ok(k) if k.algorithm != "ssh-rsa" && k.algorithm != "ssh-ed25519" => {
+                return Err(format!(
+                    "{prefix}: unknown SSH recipient type: {}",
+                    gocompat::quote(&k.algorithm)
+                ));
+            }
+            Ok(k) => k,
+        };
+        // Go uses the type inside the blob and tolerates extra blanks; the crate
+        // wants the canonical `<type> <base64>` form.
+        format!("{} {}", key.algorithm, key.blob)
             .parse::<age::ssh::Recipient>()
             .map(ParsedRecipient::Ssh)
             .map_err(|e| {
                 let why = match e {
-                    age::ssh::ParseRecipientKeyError::Unsupported(t) => {
-                        return format!(
-                            "failed to parse input as age-ssh public key: unknown SSH recipient type: {}",
-                            gocompat::quote(&t)
-                        );
-                    }
                     age::ssh::ParseRecipientKeyError::RsaModulusTooLarge => "RSA modulus too large",
                     age::ssh::ParseRecipientKeyError::RsaModulusTooSmall => "RSA modulus too small",
-                    _ => "ssh: no key found",
+                    age::ssh::ParseRecipientKeyError::Unsupported(_) => "unsupported key type",
+                    _ => "invalid SSH recipient",
                 };
-                format!("failed to parse input as age-ssh public key: malformed SSH recipient: {q}: {why}")
+                format!("{prefix}: malformed SSH recipient: {q}: {why}")
             })
     } else {
         Err(format!(
@@ -317,6 +326,35 @@ mod tests {
             AgeKey::new("age1bogus"),
             Err(Error::InvalidMasterKey(_))
         ));
+        // SSH texts captured from the sops 3.11 reference binary.
+        let ssh = |r: &str, why: &str| {
+            format!(
+                "failed to parse input as age-ssh public key: malformed SSH recipient: \"{r}\": ssh: no key found; last parsing error for ignored line: {why}"
+            )
+        };
+        for (r, why) in [
+            ("ssh-ed25519 AAAAbad", "illegal base64 data at input byte 4"),
+            ("ssh-ed25519 A===", "illegal base64 data at input byte 1"),
+            ("ssh-rsa QUFBQQ==", "ssh: short read"),
+            (
+                "ssh-rsa AAAAB3NzaC1yc2EAAAABAgAAAAEB",
+                "ssh: incorrect exponent",
+            ),
+            (
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAAUE=",
+                "invalid size 1 for Ed25519 public key",
+            ),
+            (
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGNAAAA",
+                "ssh: trailing junk in public key",
+            ),
+        ] {
+            assert_eq!(err(r), ssh(r, why));
+        }
+        assert_eq!(
+            err("ssh-ed25519"),
+            "failed to parse input as age-ssh public key: malformed SSH recipient: \"ssh-ed25519\": ssh: no key found"
+        );
     }
 
     #[test]
@@ -325,6 +363,11 @@ mod tests {
         assert_eq!(k.recipient(), R1);
         AgeKey::new("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN alice@rust")
             .unwrap();
+        // Go accepts extra blanks and takes the type from the key blob.
+        let blob = "AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN";
+        let mut k = AgeKey::new(&format!("ssh-ed25519  {blob}  c")).unwrap();
+        k.encrypt(&[0u8; 32]).unwrap();
+        AgeKey::new(&format!("ssh-rsa {blob}")).unwrap();
     }
 
     #[test]
