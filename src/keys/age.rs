@@ -157,8 +157,8 @@ impl AgeKey {
                 )
                 .map_err(|e| {
                     Error::Other(format!(
-                        "failed to create writer for encrypting sops data key with age: {} plugin: {e}",
-                        r.plugin()
+                        "failed to create writer for encrypting sops data key with age: failed to wrap key for recipient #0: {}",
+                        identities::plugin_resolve_error(r.plugin(), &e)
                     ))
                 })?;
                 &plugin
@@ -198,7 +198,7 @@ impl AgeKey {
     /// Decrypts the stored `enc` with identities found in `env` (read afresh on every call).
     pub fn decrypt_with(&self, env: &Environment) -> Result<Zeroizing<Vec<u8>>> {
         let loaded = identities::load(env, &self.recipient);
-        if loaded.identities.is_empty() {
+        if loaded.identities.is_empty() && loaded.missing_plugins.is_empty() {
             return Err(Error::Other(identities::format_error(
                 "failed to load age identities",
                 None,
@@ -217,9 +217,14 @@ impl AgeKey {
         let decryptor =
             age::Decryptor::new_buffered(age::armor::ArmoredReader::new(self.enc.as_bytes()))
                 .map_err(|e| fail(describe_decrypt_error(&e, loaded.identities.len())))?;
+        let count = loaded.identities.len() + loaded.missing_plugins.len();
         let mut reader = decryptor
             .decrypt(loaded.identities.iter().map(|i| i.as_ref()))
-            .map_err(|e| fail(describe_decrypt_error(&e, loaded.identities.len())))?;
+            .map_err(|e| match (&e, loaded.missing_plugins.first()) {
+                // Go reaches the plugin after every other identity failed to match.
+                (age::DecryptError::NoMatchingKeys, Some(missing)) => fail(missing.clone()),
+                _ => fail(describe_decrypt_error(&e, count)),
+            })?;
         let mut out = Zeroizing::new(Vec::with_capacity(33));
         reader.read_to_end(&mut out).map_err(|e| {
             Error::Other(format!(
@@ -368,6 +373,51 @@ mod tests {
         let mut k = AgeKey::new(&format!("ssh-ed25519  {blob}  c")).unwrap();
         k.encrypt(&[0u8; 32]).unwrap();
         AgeKey::new(&format!("ssh-rsa {blob}")).unwrap();
+    }
+
+    /// A syntactically valid plugin recipient/identity for a plugin that is not installed.
+    const PLUGIN_R: &str = "age1foo1qqqsyqcyq5rqwzqfhala6s";
+    const PLUGIN_I: &str = "AGE-PLUGIN-FOO-1QQQSYQCYQ5RQWZQF53UVVH";
+    const NO_PLUGIN: &str = "foo plugin: couldn't start plugin: \"foo\" plugin not found: exec: \"age-plugin-foo\": executable file not found in $PATH";
+
+    #[test]
+    fn plugin_recipient_parses_and_missing_binary_fails_like_sops() {
+        let mut k = AgeKey::new(PLUGIN_R).unwrap();
+        assert_eq!(
+            k.encrypt(&[0u8; 32]).unwrap_err().to_string(),
+            format!(
+                "failed to create writer for encrypting sops data key with age: failed to wrap key for recipient #0: {NO_PLUGIN}"
+            )
+        );
+    }
+
+    #[test]
+    fn plugin_identity_without_binary_matches_sops() {
+        let home = Path::new("/nonexist/h1");
+        let k = key_with_enc(R1, vector_enc("yaml-basic.enc.yaml", R1));
+        let err = k
+            .decrypt_with(&env_with(home, &[("SOPS_AGE_KEY", PLUGIN_I)]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "failed to create reader for decrypting sops data key with age: {NO_PLUGIN}. Did not find keys in \
+                 locations 'SOPS_AGE_SSH_PRIVATE_KEY_FILE', '/nonexist/h1/.ssh/id_ed25519', \
+                 '/nonexist/h1/.ssh/id_rsa', 'SOPS_AGE_KEY_FILE', and 'SOPS_AGE_KEY_CMD'."
+            )
+        );
+        // A native key that matches wins before the plugin is needed.
+        let both = format!(
+            "{PLUGIN_I}\n{}",
+            std::fs::read_to_string(keys_file(1)).unwrap()
+        );
+        assert_eq!(
+            k.decrypt_with(&env_with(home, &[("SOPS_AGE_KEY", &both)]))
+                .unwrap()
+                .len(),
+            32
+        );
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub struct Loaded {
     pub errors: Vec<String>,
     /// Sources that were not configured or held no identity.
     pub unused: Vec<String>,
+    /// Plugin identities whose `age-plugin-*` binary is missing, as Go age's error.
+    /// Go counts them as identities and fails only when they are reached (after
+    /// every other identity failed to match), so they are kept apart, in order.
+    pub missing_plugins: Vec<String>,
 }
 
 const SSH_KEY_FILE_ENV: &str = "SOPS_AGE_SSH_PRIVATE_KEY_FILE";
@@ -55,6 +59,7 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
         identities: Vec::new(),
         errors: Vec::new(),
         unused: Vec::new(),
+        missing_plugins: Vec::new(),
     };
     load_ssh(env, &mut loaded);
 
@@ -131,7 +136,7 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
                     match id.into_identity() {
                         Ok(id) if is_native => native.push(id),
                         Ok(id) => others.push(id),
-                        Err(e) => loaded.errors.push(e),
+                        Err(e) => loaded.missing_plugins.push(e),
                     }
                 }
             }
@@ -291,9 +296,21 @@ impl ParsedIdentity {
                 let name = id.plugin().to_string();
                 age::plugin::IdentityPluginV1::new(&name, &[id], NoPromptCallbacks)
                     .map(|p| Box::new(p) as BoxedIdentity)
-                    .map_err(|e| format!("{name} plugin: {e}"))
+                    .map_err(|e| plugin_resolve_error(&name, &e))
             }
         }
+    }
+}
+
+/// Go age's text for a plugin that cannot be started.
+pub fn plugin_resolve_error(name: &str, e: &age::plugin::ResolveError) -> String {
+    match e {
+        age::plugin::ResolveError::MissingPlugin { binary_name } => format!(
+            "{name} plugin: couldn't start plugin: {} plugin not found: exec: {}: executable file not found in $PATH",
+            gocompat::quote(name),
+            gocompat::quote(binary_name)
+        ),
+        other => format!("{name} plugin: {other}"),
     }
 }
 
