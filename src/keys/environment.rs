@@ -40,8 +40,14 @@ impl Environment {
         }
     }
 
-    /// Go's `os.UserHomeDir` on Unix: `$HOME`, an error when unset or empty.
+    /// Go's `os.UserHomeDir`: `$HOME` (`%USERPROFILE%` on Windows), an error when unset or empty.
     pub fn home_dir(&self) -> Result<String, String> {
+        if cfg!(windows) {
+            return match self.var("USERPROFILE") {
+                Some(h) if !h.is_empty() => Ok(h),
+                _ => Err("%userprofile% is not defined".to_string()),
+            };
+        }
         match self.var("HOME") {
             Some(h) if !h.is_empty() => Ok(h),
             _ => Err("$HOME is not defined".to_string()),
@@ -50,6 +56,12 @@ impl Environment {
 
     /// Go's `os.UserConfigDir` (with sops's macOS `XDG_CONFIG_HOME` override).
     pub fn user_config_dir(&self) -> Result<String, String> {
+        if cfg!(windows) {
+            return match self.var("AppData") {
+                Some(d) if !d.is_empty() => Ok(d),
+                _ => Err("%AppData% is not defined".to_string()),
+            };
+        }
         let xdg = self.var("XDG_CONFIG_HOME").filter(|d| !d.is_empty());
         if cfg!(target_os = "macos") {
             if let Some(d) = xdg {
