@@ -129,9 +129,17 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
         match parse_source(&location, &content) {
             Ok(ids) => {
                 if ids.is_empty() {
-                    loaded.unused.push(location);
+                    loaded.unused.push(location.clone());
                 }
                 for id in ids {
+                    if let ParsedIdentity::PostQuantum = id {
+                        // Skipped, not fatal: the source's other keys stay usable.
+                        loaded.errors.push(format!(
+                            "'{location}' holds a post-quantum age identity \
+                             (AGE-SECRET-KEY-PQ-1…), which sops-rs does not support yet"
+                        ));
+                        continue;
+                    }
                     let is_native = matches!(id, ParsedIdentity::X25519(_));
                     match id.into_identity() {
                         Ok(id) if is_native => native.push(id),
@@ -286,12 +294,17 @@ fn run_key_command(
 enum ParsedIdentity {
     X25519(age::x25519::Identity),
     Plugin(age::plugin::Identity),
+    /// `AGE-SECRET-KEY-PQ-1…` (ML-KEM hybrid): the `age` crate cannot use it yet.
+    PostQuantum,
 }
 
 impl ParsedIdentity {
     fn into_identity(self) -> Result<BoxedIdentity, String> {
         match self {
             ParsedIdentity::X25519(id) => Ok(Box::new(id)),
+            ParsedIdentity::PostQuantum => {
+                Err("post-quantum age identities are not supported by sops-rs yet".into())
+            }
             ParsedIdentity::Plugin(id) => {
                 let name = id.plugin().to_string();
                 age::plugin::IdentityPluginV1::new(&name, &[id], NoPromptCallbacks)
@@ -358,10 +371,7 @@ fn parse_identity(s: &str) -> Result<ParsedIdentity, String> {
             .map(ParsedIdentity::Plugin)
             .map_err(|e| format!("invalid plugin identity: {e}"))
     } else if s.starts_with("AGE-SECRET-KEY-PQ-1") {
-        Err(
-            "post-quantum age identities (AGE-SECRET-KEY-PQ-1…) are not supported by sops-rs yet"
-                .into(),
-        )
+        Ok(ParsedIdentity::PostQuantum)
     } else if s.starts_with("AGE-SECRET-KEY-1") {
         let (hrp, data) =
             gocompat::bech32_decode(s).map_err(|e| format!("malformed secret key: {e}"))?;
@@ -413,6 +423,25 @@ mod tests {
                 .err()
                 .unwrap(),
             "malformed secret key: invalid character data part: s[58]=32"
+        );
+    }
+
+    #[test]
+    fn post_quantum_identity_does_not_hide_other_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("keys.txt");
+        std::fs::write(&file, format!("AGE-SECRET-KEY-PQ-1XYZ\n{KEY1}\n")).unwrap();
+        let env = Environment::from_vars([
+            ("HOME", "/nonexist/h1"),
+            ("SOPS_AGE_KEY_FILE", file.to_str().unwrap()),
+        ]);
+        let loaded = load(&env, "age1x");
+        assert_eq!(loaded.identities.len(), 1);
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(
+            loaded.errors[0].contains("post-quantum"),
+            "{}",
+            loaded.errors[0]
         );
     }
 
