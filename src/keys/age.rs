@@ -420,6 +420,57 @@ mod tests {
         );
     }
 
+    /// The age test data of the sops repository (`age/keysource_test.go` constants).
+    #[test]
+    fn sops_repo_age_test_data() {
+        let d = "/work/shared/vectors/sops-repo/age-test-data";
+        let home = Path::new("/nonexist/h1");
+        let read = |f: &str| std::fs::read_to_string(format!("{d}/{f}")).unwrap();
+        let recipient = read("mock_recipient.txt").trim().to_string();
+        AgeKey::new(&recipient).unwrap();
+        let k = key_with_enc(&recipient, read("mock_encrypted_key.age"));
+        let file = format!("{d}/mock_identity.keys.txt");
+        let env = env_with(home, &[("SOPS_AGE_KEY_FILE", &file)]);
+        assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), b"data");
+        let other = format!("{d}/mock_other_identity.keys.txt");
+        let err = k
+            .decrypt_with(&env_with(home, &[("SOPS_AGE_KEY_FILE", &other)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(
+            "failed to create reader for decrypting sops data key with age: identity did not match any of the recipients"
+        ));
+        // SSH recipient and identity.
+        let ssh_recipient = read("mock_ssh_ed25519_recipient.pub").trim().to_string();
+        AgeKey::new(&ssh_recipient).unwrap();
+        let k = key_with_enc(&ssh_recipient, read("mock_ssh_encrypted_key.age"));
+        let ssh = format!("{d}/mock_ssh_ed25519_identity");
+        let env = env_with(home, &[("SOPS_AGE_SSH_PRIVATE_KEY_FILE", &ssh)]);
+        assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), b"data");
+        // A passphrase-protected identity file fails that source without prompting,
+        // and the other sources are still used.
+        let locked = format!("{d}/mock_passphrase_protected_identity.age");
+        let k = key_with_enc(&recipient, read("mock_encrypted_key.age"));
+        let err = k
+            .decrypt_with(&env_with(home, &[("SOPS_AGE_KEY_FILE", &locked)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "failed to read 'SOPS_AGE_KEY_FILE': the age identities are passphrase-protected"
+            ),
+            "{err}"
+        );
+        let env = env_with(
+            home,
+            &[
+                ("SOPS_AGE_KEY_FILE", &locked),
+                ("SOPS_AGE_KEY", &read("mock_identity.keys.txt")),
+            ],
+        );
+        assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), b"data");
+    }
+
     #[test]
     fn encrypt_writes_sops_armor_and_round_trips() {
         let mut k = AgeKey::new(R1).unwrap();
