@@ -222,7 +222,12 @@ pub fn recover_data_key_with(
             Err(failures) => outcomes.push(Some(failures)),
         }
     }
-    let report = || Error::DataKey(report::data_key_report(threshold, &outcomes));
+    let style = if report_in_color(env) {
+        report::Style::Color
+    } else {
+        report::Style::Plain
+    };
+    let report = || Error::DataKey(report::data_key_report_styled(threshold, &outcomes, style));
     if groups.len() > 1 {
         if parts.len() < threshold {
             return Err(report());
@@ -237,6 +242,15 @@ pub fn recover_data_key_with(
             _ => Err(report()),
         }
     }
+}
+
+/// sops (fatih/color) colours the report when stdout is a terminal, `NO_COLOR` is
+/// empty and `TERM` is not `dumb`.
+fn report_in_color(env: &Environment) -> bool {
+    use std::io::IsTerminal;
+    env.var("NO_COLOR").is_none_or(|v| v.is_empty())
+        && env.var("TERM").as_deref() != Some("dumb")
+        && std::io::stdout().is_terminal()
 }
 
 /// The indices of `keys` in the order they are tried (stable; unknown types last).
@@ -315,6 +329,8 @@ mod tests {
         let mut all = vec![
             ("HOME".to_string(), HOME.to_string()),
             ("PATH".into(), "/usr/bin:/bin".into()),
+            // Exact report texts: never coloured, even when stdout is a terminal.
+            ("NO_COLOR".into(), "1".into()),
         ];
         all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
         Environment::from_vars(all)

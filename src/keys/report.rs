@@ -16,12 +16,43 @@ pub struct KeyFailure {
 /// The outcome of one key group: `None` when it yielded its part.
 pub type GroupOutcome = Option<Vec<KeyFailure>>;
 
+/// How the SUCCESS/FAILED words are shown: sops colours them (green/red) when its
+/// standard output is a terminal, unless `NO_COLOR` is set or `TERM=dumb`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Plain words.
+    Plain,
+    /// ANSI-coloured words.
+    Color,
+}
+
+impl Style {
+    fn success(self) -> &'static str {
+        match self {
+            Style::Plain => "SUCCESS",
+            Style::Color => "\x1b[32mSUCCESS\x1b[0m",
+        }
+    }
+
+    fn failed(self) -> &'static str {
+        match self {
+            Style::Plain => "FAILED",
+            Style::Color => "\x1b[31mFAILED\x1b[0m",
+        }
+    }
+}
+
 /// Builds sops's report; `required` is the stored Shamir threshold (0 for one group).
 pub fn data_key_report(required: usize, groups: &[GroupOutcome]) -> String {
+    data_key_report_styled(required, groups, Style::Plain)
+}
+
+/// [`data_key_report`] with the status words in `style`.
+pub fn data_key_report_styled(required: usize, groups: &[GroupOutcome], style: Style) -> String {
     let group_texts: Vec<String> = groups
         .iter()
         .enumerate()
-        .map(|(i, g)| group_text(i, g.as_deref()))
+        .map(|(i, g)| group_text(i, g.as_deref(), style))
         .collect();
     let successful = groups.iter().filter(|g| g.is_none()).count();
     let trailer = if required == 0 {
@@ -44,17 +75,25 @@ pub fn data_key_report(required: usize, groups: &[GroupOutcome]) -> String {
     )
 }
 
-fn group_text(index: usize, failures: Option<&[KeyFailure]>) -> String {
+fn group_text(index: usize, failures: Option<&[KeyFailure]>, style: Style) -> String {
     match failures {
-        None => format!("Group {index}: SUCCESS"),
+        None => format!("Group {index}: {}", style.success()),
         Some(keys) => {
-            let message = keys.iter().map(key_text).collect::<Vec<_>>().join("\n\n");
-            format!("Group {index}: FAILED\n{}", prefix_lines(&message, "  "))
+            let message = keys
+                .iter()
+                .map(|k| key_text(k, style))
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            format!(
+                "Group {index}: {}\n{}",
+                style.failed(),
+                prefix_lines(&message, "  ")
+            )
         }
     }
 }
 
-fn key_text(key: &KeyFailure) -> String {
+fn key_text(key: &KeyFailure, style: Style) -> String {
     let messages: Vec<String> = key
         .errors
         .iter()
@@ -68,8 +107,9 @@ fn key_text(key: &KeyFailure) -> String {
         })
         .collect();
     format!(
-        "{}: FAILED\n{}",
+        "{}: {}\n{}",
         key.identifier,
+        style.failed(),
         prefix_lines(&messages.join("\n\n"), "  ")
     )
 }
@@ -161,6 +201,16 @@ mod tests {
         // Trailing spaces that would overflow are dropped, as in Go.
         assert_eq!(wrap("abc   ", 4), "abc");
         assert_ne!(wrap("foo bar baz", 7), "foo bar baz");
+    }
+
+    #[test]
+    fn colored_status_words_like_sops_on_a_terminal() {
+        let keys = vec![KeyFailure {
+            identifier: "k".into(),
+            errors: vec!["boom".into()],
+        }];
+        let report = data_key_report_styled(0, &[None, Some(keys)], Style::Color);
+        assert!(report.contains("Group 0: \x1b[32mSUCCESS\x1b[0m\n\nGroup 1: \x1b[31mFAILED\x1b[0m\n  k: \x1b[31mFAILED\x1b[0m\n    - | boom"));
     }
 
     #[test]
