@@ -35,7 +35,12 @@ impl Environment {
     /// The variable's value; `Some("")` when set but empty (sops distinguishes the two).
     pub fn var(&self, name: &str) -> Option<String> {
         match &self.fixed {
-            None => std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()),
+            // `into_string` reuses the buffer, so a secret (SOPS_AGE_KEY) is not copied
+            // into memory that would escape zeroization.
+            None => std::env::var_os(name).map(|v| {
+                v.into_string()
+                    .unwrap_or_else(|v| v.to_string_lossy().into_owned())
+            }),
             Some(vars) => vars.get(name).cloned(),
         }
     }
