@@ -4,7 +4,7 @@
 //! sops uses); parsing of recipients is checked first with a Go-compatible
 //! Bech32 decoder so that error messages carry sops's exact wording.
 
-mod gocompat;
+pub(crate) mod gocompat;
 mod identities;
 mod sshpub;
 

@@ -181,8 +181,8 @@ pub fn wrap_data_key(
         for key in &mut group.keys {
             if let Err(e) = key.encrypt(part) {
                 errs.push(format!(
-                    "failed to encrypt new data key with master key {:?}: {e}",
-                    key.identifier()
+                    "failed to encrypt new data key with master key {}: {e}",
+                    age::gocompat::quote(&key.identifier())
                 ));
             }
         }
