@@ -661,6 +661,30 @@ but none were."
         );
     }
 
+    /// Text captured from the sops 3.11 reference binary (`--age plugin,x25519,plugin`).
+    #[test]
+    fn wrap_error_list_matches_sops() {
+        let p = "age1foo1qqqsyqcyq5rqwzqfhala6s";
+        let r = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
+        let mut groups = vec![KeyGroup {
+            keys: [p, r, p]
+                .iter()
+                .map(|k| MasterKey::Age(age::AgeKey::new(k).unwrap()))
+                .collect(),
+        }];
+        let one = format!(
+            "failed to encrypt new data key with master key \"{p}\": failed to create writer for encrypting \
+             sops data key with age: failed to wrap key for recipient #0: foo plugin: couldn't start plugin: \
+             \"foo\" plugin not found: exec: \"age-plugin-foo\": executable file not found in $PATH"
+        );
+        assert_eq!(
+            wrap_data_key(&mut groups, 0, &DataKey::generate().unwrap())
+                .unwrap_err()
+                .to_string(),
+            format!("Could not generate data key: [{one} {one}]")
+        );
+    }
+
     #[test]
     fn decryption_order_duplicates_rejected() {
         assert!(matches!(
