@@ -24,6 +24,9 @@ pub const GPG_EXEC_ENV: &str = "SOPS_GPG_EXEC";
 const NO_PROMPT_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long gpg may run while a human may be typing a passphrase into pinentry.
 const PROMPT_TIMEOUT: Duration = Duration::from_secs(600);
+/// Appended when gpg-agent needed a passphrase that could not be asked for.
+const LOCKED_KEY_HINT: &str = "\n(the secret key is protected by a passphrase and no prompt is possible here: \
+run from a terminal, or unlock the key in gpg-agent first, e.g. by decrypting any message with `gpg -d`)";
 /// At most this many lines of gpg's stderr go into an error message.
 const STDERR_MAX_LINES: usize = 20;
 
@@ -204,10 +207,14 @@ impl PgpKey {
         }
         let out = run_gpg(env, &["-d"], self.enc.as_bytes()).map_err(|e| fail(e.describe(env)))?;
         if !out.status.success() {
-            return Err(fail(format!(
+            let mut why = format!(
                 "failed to decrypt sops data key with pgp: {}",
                 summarise(&out.stderr)
-            )));
+            );
+            if env.prompting == Prompting::Forbidden && why.contains("No pinentry") {
+                why.push_str(LOCKED_KEY_HINT);
+            }
+            return Err(fail(why));
         }
         if out.stdout.is_empty() {
             // Old gpg versions drop AEAD packets they cannot read and exit 0 with no output.
@@ -337,11 +344,32 @@ impl RunError {
 /// Runs gpg with `args` (after the no-prompt options if needed), `input` on its
 /// stdin (then closed), collecting stdout and stderr, within the time limit.
 fn run_gpg(env: &GpgEnv, args: &[&str], input: &[u8]) -> std::result::Result<GpgOutput, RunError> {
-    let mut cmd = Command::new(&env.program);
-    if env.prompting == Prompting::Forbidden {
-        cmd.args(["--batch", "--pinentry-mode", "error"]);
+    match env.prompting {
+        Prompting::Allowed => run_once(env, &[], args, input),
+        Prompting::Forbidden => {
+            let out = run_once(env, &["--batch", "--pinentry-mode", "error"], args, input)?;
+            // GnuPG 1.x and 2.0 have no --pinentry-mode; with --batch alone they
+            // cannot prompt either (1.x has no agent), so that is just as safe.
+            if !out.status.success()
+                && String::from_utf8_lossy(&out.stderr).contains("--pinentry-mode")
+            {
+                return run_once(env, &["--batch"], args, input);
+            }
+            Ok(out)
+        }
     }
-    cmd.args(args)
+}
+
+/// One run of gpg with `pre` options before `args`.
+fn run_once(
+    env: &GpgEnv,
+    pre: &[&str],
+    args: &[&str],
+    input: &[u8],
+) -> std::result::Result<GpgOutput, RunError> {
+    let mut cmd = Command::new(&env.program);
+    cmd.args(pre)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -426,6 +454,8 @@ mod tests {
 
     const K1: &str = "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4";
     const KEY_FILE: &str = "/work/shared/vectors/sops-repo/pgp/sops_functional_tests_key.asc";
+    const JSON_CASE: &str =
+        "/work/shared/vectors/generated-sops-3.11.0/cases/json-pgp-k1-and-age1.enc.json";
     const YAML_CASE: &str = "/work/shared/vectors/generated-sops-3.11.0/cases/yaml-pgp-k1.enc.yaml";
 
     /// A private GnuPG home whose agent is stopped when the test ends, even on failure.
@@ -661,6 +691,41 @@ mod tests {
             err.contains("failed to decrypt sops data key with pgp"),
             "{err}"
         );
+        assert!(err.contains("protected by a passphrase"), "{err}");
+    }
+
+    #[test]
+    fn old_gpg_without_pinentry_mode_is_retried_with_batch_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = Home::with_test_keys();
+        let script = home.path().join("old-gpg");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = --pinentry-mode ]; then\n    echo 'gpg: invalid option \"--pinentry-mode\"' >&2; exit 2\n  fi\ndone\nexec gpg \"$@\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut env = home.env();
+        env.program = script.into_os_string();
+        assert_eq!(vector_key().decrypt_with(&env).unwrap().len(), 32);
+    }
+
+    #[test]
+    fn decrypts_the_json_vector_entry() {
+        let home = Home::with_test_keys();
+        let text = std::fs::read_to_string(JSON_CASE).unwrap();
+        let at = text.find("\"enc\": \"-----BEGIN PGP MESSAGE-----").unwrap() + "\"enc\": \"".len();
+        let len = text[at..].find('"').unwrap();
+        let armored = text[at..at + len].replace("\\n", "\n");
+        let mut m = Map::new();
+        m.push("created_at", Value::str("2026-11-24T16:31:02Z"));
+        m.push("enc", Value::str(armored));
+        m.push("fp", Value::str(K1));
+        let key = PgpKey::from_metadata(&m)
+            .unwrap()
+            .decrypt_with(&home.env())
+            .unwrap();
+        assert_eq!(key.len(), 32);
     }
 
     #[test]
