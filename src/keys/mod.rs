@@ -21,13 +21,15 @@ use zeroize::Zeroizing;
 pub enum MasterKey {
     /// An age recipient (X25519, SSH or plugin).
     Age(age::AgeKey),
-    /// A key type that is stored but not usable yet (pgp, kms, gcp_kms, azure_kv, hc_vault).
+    /// A PGP key used through the `gpg` binary.
+    Pgp(pgp::PgpKey),
+    /// A key type that is stored but not usable yet (kms, gcp_kms, azure_kv, hc_vault, hckms).
     Unsupported(UnsupportedKey),
 }
 
 /// A master key of a type sops-rs does not implement yet, kept as read.
 pub struct UnsupportedKey {
-    /// The metadata list it came from: `pgp`, `kms`, `gcp_kms`, `azure_kv`, `hc_vault`.
+    /// The metadata list it came from: `kms`, `gcp_kms`, `azure_kv`, `hc_vault`, `hckms`.
     pub type_name: String,
     /// Its fields exactly as read, in file order.
     pub fields: Map,
@@ -45,6 +47,7 @@ impl MasterKey {
     pub fn type_name(&self) -> &str {
         match self {
             MasterKey::Age(_) => "age",
+            MasterKey::Pgp(_) => "pgp",
             MasterKey::Unsupported(k) => &k.type_name,
         }
     }
@@ -53,6 +56,7 @@ impl MasterKey {
     pub fn identifier(&self) -> String {
         match self {
             MasterKey::Age(k) => k.recipient().to_string(),
+            MasterKey::Pgp(k) => k.fingerprint().to_string(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
         }
     }
@@ -61,6 +65,7 @@ impl MasterKey {
     pub fn encrypt(&mut self, data_key: &[u8]) -> Result<()> {
         match self {
             MasterKey::Age(k) => k.encrypt(data_key),
+            MasterKey::Pgp(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -77,6 +82,8 @@ impl MasterKey {
     pub fn decrypt_with(&self, env: &Environment) -> Result<Zeroizing<Vec<u8>>> {
         match self {
             MasterKey::Age(k) => k.decrypt_with(env),
+            // gpg reads its own environment (GNUPGHOME, SOPS_GPG_EXEC) from the process.
+            MasterKey::Pgp(k) => k.decrypt(),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -88,6 +95,7 @@ impl MasterKey {
     pub fn to_metadata(&self) -> Map {
         match self {
             MasterKey::Age(k) => k.to_metadata(),
+            MasterKey::Pgp(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
         }
     }
@@ -96,6 +104,7 @@ impl MasterKey {
     pub fn from_metadata(type_name: &str, entry: &Map) -> Result<MasterKey> {
         match type_name {
             "age" => Ok(MasterKey::Age(age::AgeKey::from_metadata(entry)?)),
+            "pgp" => Ok(MasterKey::Pgp(pgp::PgpKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
                 type_name: other.to_string(),
                 fields: entry.clone(),
@@ -526,17 +535,27 @@ but none were."
         MasterKey::from_metadata(type_name, &m).unwrap()
     }
 
+    /// A key of any type, kept as read (enough for ordering tests; never decrypted).
+    fn stored_as_is(type_name: &str, field: &str, id: &str) -> MasterKey {
+        let mut fields = Map::new();
+        fields.push(field, Value::str(id));
+        MasterKey::Unsupported(UnsupportedKey {
+            type_name: type_name.into(),
+            fields,
+        })
+    }
+
     #[test]
     fn try_order_is_stable_by_type_priority() {
         let keys = vec![
             unsupported("kms", "arn", "arn1"),
-            unsupported("pgp", "fp", "FP1"),
+            stored_as_is("pgp", "fp", "FP1"),
             age_key(
                 "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr",
                 "",
             ),
             unsupported("gcp_kms", "resource_id", "g1"),
-            unsupported("pgp", "fp", "FP2"),
+            stored_as_is("pgp", "fp", "FP2"),
             unsupported("hc_vault", "vault_address", "v1"),
         ];
         assert_eq!(
@@ -556,14 +575,15 @@ but none were."
         let groups = vec![KeyGroup {
             keys: vec![
                 unsupported("kms", "arn", "arn:aws:kms:x"),
-                unsupported("pgp", "fp", "ABCD"),
+                unsupported("gcp_kms", "resource_id", "projects/p"),
             ],
         }];
-        let err = recover_data_key_with(&groups, 0, &DecryptionOrder::default(), &env(&[]))
+        let order = DecryptionOrder::parse("gcp_kms").unwrap();
+        let err = recover_data_key_with(&groups, 0, &order, &env(&[]))
             .unwrap_err()
             .to_string();
         assert!(err.contains(
-            "Group 0: FAILED\n  ABCD: FAILED\n    - | pgp master keys are not supported by sops-rs yet\n  \n  arn:aws:kms:x: FAILED\n    - | kms master keys are not supported by sops-rs yet\n"
+            "Group 0: FAILED\n  projects/p: FAILED\n    - | gcp_kms master keys are not supported by sops-rs yet\n  \n  arn:aws:kms:x: FAILED\n    - | kms master keys are not supported by sops-rs yet\n"
         ), "{err}");
     }
 
@@ -650,7 +670,7 @@ but none were."
         );
         let mut groups = vec![KeyGroup {
             keys: vec![
-                unsupported("pgp", "fp", "ABC"),
+                unsupported("azure_kv", "vault_url", "https://v"),
                 unsupported("kms", "arn", "arn:x"),
             ],
         }];
@@ -658,7 +678,7 @@ but none were."
             wrap_data_key(&mut groups, 0, &data_key)
                 .unwrap_err()
                 .to_string(),
-            "Could not generate data key: [failed to encrypt new data key with master key \"ABC\": pgp master keys are not supported by sops-rs yet failed to encrypt new data key with master key \"arn:x\": kms master keys are not supported by sops-rs yet]"
+            "Could not generate data key: [failed to encrypt new data key with master key \"https://v\": azure_kv master keys are not supported by sops-rs yet failed to encrypt new data key with master key \"arn:x\": kms master keys are not supported by sops-rs yet]"
         );
     }
 
@@ -684,6 +704,25 @@ but none were."
                 .to_string(),
             format!("Could not generate data key: [{one} {one}]")
         );
+    }
+
+    #[test]
+    fn pgp_entries_become_pgp_keys() {
+        let mut m = Map::new();
+        m.push("created_at", Value::str("2026-11-24T16:17:11Z"));
+        m.push(
+            "enc",
+            Value::str("-----BEGIN PGP MESSAGE-----\nx\n-----END PGP MESSAGE-----"),
+        );
+        m.push("fp", Value::str("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"));
+        let k = MasterKey::from_metadata("pgp", &m).unwrap();
+        assert!(matches!(k, MasterKey::Pgp(_)));
+        assert_eq!(k.type_name(), "pgp");
+        assert_eq!(k.identifier(), "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4");
+        assert!(k.to_metadata() == m);
+        let mut bad = Map::new();
+        bad.push("fp", Value::str("ABC"));
+        assert!(MasterKey::from_metadata("pgp", &bad).is_err());
     }
 
     #[test]
