@@ -77,7 +77,7 @@ impl Store for BinaryStore {
     }
 
     fn emit_value(&self, _value: &Value) -> Result<Vec<u8>> {
-        Err(Error::Other(
+        Err(Error::DumpTree(
             "Binary files are not structured and extracting a single value is not possible".into(),
         ))
     }

@@ -180,7 +180,7 @@ impl Store for DotenvStore {
         match value {
             Value::Str(s) => Ok(s.as_bytes().to_vec()),
             Value::Bytes(b) => Ok(b.to_vec()),
-            other => Err(Error::Other(format!(
+            other => Err(Error::DumpTree(format!(
                 "the dotenv store only supports emitting strings, got {}",
                 go_type(other)
             ))),
@@ -344,6 +344,12 @@ mod tests {
         let tree = DotenvStore.load_plain(b"A=1\nsops=2\n").unwrap();
         assert!(!DotenvStore.looks_encrypted(&tree));
         assert_eq!(DotenvStore.emit_value(&Value::str("v")).unwrap(), b"v");
-        assert!(DotenvStore.emit_value(&Value::Int(1)).is_err());
+        assert_eq!(
+            DotenvStore
+                .emit_value(&Value::Int(1))
+                .unwrap_err()
+                .to_string(),
+            "Error dumping tree: the dotenv store only supports emitting strings, got int"
+        );
     }
 }

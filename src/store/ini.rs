@@ -214,13 +214,8 @@ impl Store for IniStore {
     }
 
     fn emit_value(&self, value: &Value) -> Result<Vec<u8>> {
-        match value {
-            Value::Map(m) => self.emit_plain(&Tree {
-                branches: vec![m.clone()],
-            }),
-            // sops marshals anything else with encoding/json, compactly.
-            other => crate::store::json::compact(other).map_err(Error::Dump),
-        }
+        // sops marshals a single value with encoding/json, compactly.
+        crate::store::json::compact(value).map_err(Error::DumpTree)
     }
 }
 
@@ -372,6 +367,19 @@ mod tests {
                 .to_string(),
             "Error dumping file: Error marshaling to ini: Error encoding section: Section values should always be TreeBranches"
         );
+    }
+
+    /// `--extract` with `--output-type ini` prints Go's `json.Marshal` (checked with sops).
+    #[test]
+    fn extract_value_matches_sops() {
+        let mut deep = Map::new();
+        deep.push("deep", Value::str("y"));
+        let v = Value::List(vec![Value::str("x"), Value::Map(deep)]);
+        assert_eq!(
+            IniStore.emit_value(&v).unwrap(),
+            br#"["x",[{"Key":"deep","Value":"y"}]]"#
+        );
+        assert_eq!(IniStore.emit_value(&Value::Int(42)).unwrap(), b"42");
     }
 
     /// YAML-typed values written as INI (checked with `sops decrypt --output-type ini`).

@@ -48,34 +48,18 @@ impl JsonStore {
         // Like sops, only the first document is written.
         let branch = tree.branches.first().unwrap_or(&empty);
         let mut out = Vec::new();
-        encode::write_map(
-            &mut out,
-            branch,
-            extra,
-            &Layout {
-                indent: &unit,
-                compact: false,
-            },
-            0,
-        )
-        .map_err(marshal)?;
+        encode::write_map(&mut out, branch, extra, &Layout { indent: &unit }, 0)
+            .map_err(marshal)?;
         out.push(b'\n');
         Ok(out)
     }
 }
 
-/// `json.Marshal` of one value (compact), as other stores use for `--extract`.
+/// Go's `json.Marshal` of one value (compact, maps as sops's in-memory item lists),
+/// which the INI store prints for `--extract`.
 pub(crate) fn compact(value: &Value) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    encode::write_value(
-        &mut out,
-        value,
-        &Layout {
-            indent: "",
-            compact: true,
-        },
-        0,
-    )?;
+    encode::marshal(&mut out, value)?;
     Ok(out)
 }
 
@@ -161,18 +145,10 @@ impl Store for JsonStore {
     }
 
     fn emit_value(&self, value: &Value) -> Result<Vec<u8>> {
-        let unit = self.indent_unit().map_err(Error::Dump)?;
+        let unit = self.indent_unit().map_err(Error::DumpTree)?;
         let mut out = Vec::new();
-        encode::write_value(
-            &mut out,
-            value,
-            &Layout {
-                indent: &unit,
-                compact: false,
-            },
-            0,
-        )
-        .map_err(Error::Dump)?;
+        encode::write_value(&mut out, value, &Layout { indent: &unit }, 0)
+            .map_err(Error::DumpTree)?;
         Ok(out)
     }
 }
@@ -378,6 +354,25 @@ mod tests {
         assert_eq!(store().emit_value(&list).unwrap(), b"[\n\t1,\n\t\"a\"\n]");
         assert_eq!(store().emit_value(&Value::Float(1.5)).unwrap(), b"1.5");
         assert_eq!(store().emit_plain(&Tree::default()).unwrap(), b"{}\n");
+    }
+
+    /// `sops decrypt --extract '["list"][2]' --output-type json yaml-basic.enc.yaml`.
+    #[test]
+    fn extract_value_matches_sops() {
+        let mut deep = Map::new();
+        deep.push("deep", Value::str("y"));
+        let v = Value::List(vec![Value::str("x"), Value::Map(deep)]);
+        assert_eq!(
+            store().emit_value(&v).unwrap(),
+            read(format!("{CASES}/yaml-basic.extract-list2.json"))
+        );
+        assert_eq!(
+            store()
+                .emit_value(&Value::Float(f64::NAN))
+                .unwrap_err()
+                .to_string(),
+            "Error dumping tree: json: unsupported value: NaN"
+        );
     }
 
     #[test]

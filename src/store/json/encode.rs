@@ -12,8 +12,6 @@ use crate::tree::{Key, Map, Value};
 /// Output layout: the string repeated once per nesting level.
 pub(super) struct Layout<'a> {
     pub(super) indent: &'a str,
-    /// `json.Marshal` form: no newlines, no space after `:`.
-    pub(super) compact: bool,
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -66,9 +64,6 @@ pub(super) fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 fn newline(out: &mut Vec<u8>, layout: &Layout<'_>, depth: usize) {
-    if layout.compact {
-        return;
-    }
     out.push(b'\n');
     for _ in 0..depth {
         out.extend_from_slice(layout.indent.as_bytes());
@@ -110,7 +105,7 @@ pub(super) fn write_map(
             }
             Key::Comment(_) => {}
         }
-        out.extend_from_slice(if layout.compact { b":" } else { b": " });
+        out.extend_from_slice(b": ");
         write_value(out, &item.value, layout, depth + 1)
             .map_err(|e| format!("Error encoding value : {e}"))?;
     }
@@ -120,7 +115,7 @@ pub(super) fn write_map(
         }
         newline(out, layout, depth + 1);
         push_string(out, key);
-        out.extend_from_slice(if layout.compact { b":" } else { b": " });
+        out.extend_from_slice(b": ");
         write_map(out, meta, None, layout, depth + 1)
             .map_err(|e| format!("Error encoding value : {e}"))?;
     }
@@ -194,6 +189,49 @@ pub(super) fn write_value(
     Ok(())
 }
 
+/// Go's `json.Marshal` of a value as sops holds it in memory: a map is a list
+/// of `{"Key":…,"Value":…}` items and a comment is `{"Value":…}` (what the INI
+/// store prints for `--extract` of a non-string value).
+pub(super) fn marshal(out: &mut Vec<u8>, value: &Value) -> Result<(), String> {
+    match value {
+        Value::Map(m) => {
+            out.push(b'[');
+            for (i, item) in m.items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"Key\":");
+                match &item.key {
+                    Key::Str(k) => push_string(out, k),
+                    Key::Comment(c) => marshal(out, &Value::Comment(c.clone()))?,
+                    Key::Scalar(v) => marshal(out, v)?,
+                }
+                out.extend_from_slice(b",\"Value\":");
+                marshal(out, &item.value)?;
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        Value::List(l) => {
+            out.push(b'[');
+            for (i, v) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                marshal(out, v)?;
+            }
+            out.push(b']');
+        }
+        Value::Comment(c) => {
+            out.extend_from_slice(b"{\"Value\":");
+            push_string(out, c);
+            out.push(b'}');
+        }
+        scalar => write_value(out, scalar, &Layout { indent: "" }, 0)?,
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,16 +239,7 @@ mod tests {
 
     fn enc(v: &Value, indent: &str) -> String {
         let mut out = Vec::new();
-        write_value(
-            &mut out,
-            v,
-            &Layout {
-                indent,
-                compact: false,
-            },
-            0,
-        )
-        .unwrap();
+        write_value(&mut out, v, &Layout { indent }, 0).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -250,23 +279,30 @@ mod tests {
     }
 
     #[test]
+    fn marshal_shows_go_memory_layout() {
+        let mut deep = Map::new();
+        deep.push("deep", Value::str("y"));
+        let v = Value::List(vec![
+            Value::str("x"),
+            Value::Map(deep),
+            Value::Comment(text("c")),
+        ]);
+        let mut out = Vec::new();
+        marshal(&mut out, &v).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"["x",[{"Key":"deep","Value":"y"}],{"Value":"c"}]"#
+        );
+    }
+
+    #[test]
     fn unsupported_float_errors_nest_like_sops() {
         let mut deep = Map::new();
         deep.push("inf", Value::Float(f64::INFINITY));
         let mut top = Map::new();
         top.push("m", Value::Map(deep));
         let mut out = Vec::new();
-        let e = write_map(
-            &mut out,
-            &top,
-            None,
-            &Layout {
-                indent: "\t",
-                compact: false,
-            },
-            0,
-        )
-        .unwrap_err();
+        let e = write_map(&mut out, &top, None, &Layout { indent: "\t" }, 0).unwrap_err();
         assert_eq!(
             e,
             "Error encoding value : Error encoding value : json: unsupported value: +Inf"
@@ -274,10 +310,7 @@ mod tests {
         let e = write_value(
             &mut out,
             &Value::List(vec![Value::Float(f64::NAN)]),
-            &Layout {
-                indent: "\t",
-                compact: false,
-            },
+            &Layout { indent: "\t" },
             0,
         )
         .unwrap_err();
