@@ -236,6 +236,11 @@ mod tests {
         assert!(matches!(&m.items[0].key, Key::Comment(c) if c.as_str() == " comment line"));
         let out = DotenvStore.emit_plain(&tree).unwrap();
         assert_eq!(out, read(&format!("{CASES}/dotenv-basic.dec.env")));
+        let repo = read(
+            "/work/shared/vectors/sops-repo/_decrypted-by-sops-3.11.0/functional-tests_res_format.enc.env.decrypted",
+        );
+        let tree = DotenvStore.load_plain(&repo).unwrap();
+        assert_eq!(DotenvStore.emit_plain(&tree).unwrap(), repo);
     }
 
     #[test]

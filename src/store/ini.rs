@@ -242,10 +242,16 @@ mod tests {
             out,
             String::from_utf8(read(&format!("{CASES}/ini-basic.dec.ini"))).unwrap()
         );
-        let dec = read(&format!(
-            "{SOPS_REPO}/_decrypted-by-sops-3.11.0/example.ini.decrypted"
-        ));
-        assert_eq!(round_trip(&dec), String::from_utf8(dec).unwrap());
+        for name in [
+            "example.ini",
+            "functional-tests_res_format.enc.ini",
+            "functional-tests_res_format-2.enc.ini",
+        ] {
+            let dec = read(&format!(
+                "{SOPS_REPO}/_decrypted-by-sops-3.11.0/{name}.decrypted"
+            ));
+            assert_eq!(round_trip(&dec), String::from_utf8(dec).unwrap(), "{name}");
+        }
     }
 
     #[test]
