@@ -102,6 +102,8 @@ fn from_tree(branches: &[Map], out: &mut Vec<OutSection>) -> std::result::Result
                 entries.next();
             }
             let mut last: Option<usize> = None;
+            let mut index: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::new();
             for entry in entries {
                 match &entry.key {
                     Key::Comment(c) => {
@@ -117,7 +119,7 @@ fn from_tree(branches: &[Map], out: &mut Vec<OutSection>) -> std::result::Result
                         }
                         let value = value_text(&entry.value);
                         // ini.v1 merges a repeated key into the first one.
-                        let pos = match out_section.keys.iter().position(|e| e.name == *k) {
+                        let pos = match index.get(k.as_str()).copied() {
                             Some(p) => {
                                 if let Some(e) = out_section.keys.get_mut(p) {
                                     e.value = value;
@@ -125,6 +127,7 @@ fn from_tree(branches: &[Map], out: &mut Vec<OutSection>) -> std::result::Result
                                 p
                             }
                             None => {
+                                index.insert(k.as_str(), out_section.keys.len());
                                 out_section.keys.push(OutKey {
                                     name: k.clone(),
                                     value,

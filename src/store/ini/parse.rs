@@ -244,6 +244,8 @@ pub(super) fn parse(input: &[u8]) -> Result<Vec<Section>, String> {
         keys: Vec::new(),
     }];
     let mut count = 1;
+    // Position of each key name in the current section, to merge repeats quickly.
+    let mut index: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
     while !p.eof {
         let line = trim_left(p.read_line());
         let Some(&first) = line.first() else { continue };
@@ -271,6 +273,7 @@ pub(super) fn parse(input: &[u8]) -> Result<Vec<Section>, String> {
             });
             p.comment.clear();
             count = 1;
+            index.clear();
             continue;
         }
         let (mut name, offset) = read_key_name(line)?;
@@ -288,16 +291,19 @@ pub(super) fn parse(input: &[u8]) -> Result<Vec<Section>, String> {
             continue;
         };
         // A repeated key keeps its place and takes the new value and comment.
-        match section.keys.iter_mut().find(|k| k.name == name) {
+        match index.get(&name).and_then(|&i| section.keys.get_mut(i)) {
             Some(existing) => {
                 existing.value = value;
                 existing.comment = comment;
             }
-            None => section.keys.push(KeyEntry {
-                name,
-                value,
-                comment,
-            }),
+            None => {
+                index.insert(name.clone(), section.keys.len());
+                section.keys.push(KeyEntry {
+                    name,
+                    value,
+                    comment,
+                });
+            }
         }
     }
     Ok(sections)
