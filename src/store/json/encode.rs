@@ -19,6 +19,12 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Go's `appendString` with HTML escaping, for valid UTF-8 text.
 pub(super) fn push_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
+    push_escaped(out, s);
+    out.push(b'"');
+}
+
+/// The escaped contents of a string, without the quotes.
+fn push_escaped(out: &mut Vec<u8>, s: &str) {
     let mut buf = [0u8; 4];
     for c in s.chars() {
         match c {
@@ -35,7 +41,6 @@ pub(super) fn push_string(out: &mut Vec<u8>, s: &str) {
             c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
         }
     }
-    out.push(b'"');
 }
 
 fn push_u_escape(out: &mut Vec<u8>, v: u32) {
@@ -49,13 +54,7 @@ fn push_u_escape(out: &mut Vec<u8>, v: u32) {
 pub(super) fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
     for chunk in bytes.utf8_chunks() {
-        let mut inner = Vec::new();
-        push_string(&mut inner, chunk.valid());
-        out.extend_from_slice(
-            inner
-                .get(1..inner.len().saturating_sub(1))
-                .unwrap_or_default(),
-        );
+        push_escaped(out, chunk.valid());
         for _ in chunk.invalid() {
             out.extend_from_slice(b"\\ufffd");
         }
