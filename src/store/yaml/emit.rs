@@ -250,9 +250,11 @@ impl<'a> Emitter<'a> {
         match node {
             Node::Scalar(_) => self.take(head, foot.clone(), Vec::new()),
             Node::Map(m) => self.take(concat(head, m.leading_comments()), Vec::new(), Vec::new()),
-            Node::List(l) => {
-                self.take(concat(head, list_leading_comments(l)), Vec::new(), Vec::new())
-            }
+            Node::List(l) => self.take(
+                concat(head, list_leading_comments(l)),
+                Vec::new(),
+                Vec::new(),
+            ),
         }
         match role {
             Role::Root => self.process_head_comment(),
@@ -354,12 +356,7 @@ impl<'a> Emitter<'a> {
                 self.w.write_indicator("?", true, false, true);
             }
             key_scalar.write(&mut self.w, false);
-            self.node(
-                value,
-                Vec::new(),
-                Vec::new(),
-                Role::MapValue { simple_key },
-            )?;
+            self.node(value, Vec::new(), Vec::new(), Role::MapValue { simple_key })?;
         }
         // Mapping end: comments after the last key are its tail; a foot from the
         // enclosing list stays pending for whatever writes a foot comment next.
@@ -369,7 +366,12 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
-    fn block_list(&mut self, list: &'a [Value], in_item: bool, end_foot: Comments<'a>) -> Result<()> {
+    fn block_list(
+        &mut self,
+        list: &'a [Value],
+        in_item: bool,
+        end_foot: Comments<'a>,
+    ) -> Result<()> {
         let saved = self.w.increase_indent(false, in_item);
         let last = list
             .iter()
@@ -422,25 +424,29 @@ fn concat<'a>(mut a: Comments<'a>, b: Comments<'a>) -> Comments<'a> {
 }
 
 #[cfg(test)]
+#[path = "emit_oracle_cases.rs"]
+mod oracle_cases;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::tree::{Timestamp, text};
 
     // --- tiny tree builders -------------------------------------------------
 
-    enum E {
+    pub(super) enum E {
         C(&'static str),
         P(String, Value),
         K(Value, Value),
     }
 
-    fn c(t: &'static str) -> E {
+    pub(super) fn c(t: &'static str) -> E {
         E::C(t)
     }
-    fn p(k: impl Into<String>, v: Value) -> E {
+    pub(super) fn p(k: impl Into<String>, v: Value) -> E {
         E::P(k.into(), v)
     }
-    fn m(entries: Vec<E>) -> Map {
+    pub(super) fn m(entries: Vec<E>) -> Map {
         let mut map = Map::new();
         for e in entries {
             map.items.push(match e {
@@ -460,19 +466,19 @@ mod tests {
         }
         map
     }
-    fn mv(entries: Vec<E>) -> Value {
+    pub(super) fn mv(entries: Vec<E>) -> Value {
         Value::Map(m(entries))
     }
-    fn s(t: &str) -> Value {
+    pub(super) fn s(t: &str) -> Value {
         Value::str(t)
     }
-    fn lc(t: &'static str) -> Value {
+    pub(super) fn lc(t: &'static str) -> Value {
         Value::Comment(text(t))
     }
-    fn i(n: i64) -> Value {
+    pub(super) fn i(n: i64) -> Value {
         Value::Int(n)
     }
-    fn l(items: Vec<Value>) -> Value {
+    pub(super) fn l(items: Vec<Value>) -> Value {
         Value::List(items)
     }
     fn doc(entries: Vec<E>) -> Tree {
@@ -484,7 +490,8 @@ mod tests {
         String::from_utf8(emit_plain(t, w).unwrap()).unwrap()
     }
     fn k128(t: &str) -> String {
-        t.replace("K129", &"k".repeat(129)).replace("K128", &"k".repeat(128))
+        t.replace("K129", &"k".repeat(129))
+            .replace("K128", &"k".repeat(128))
     }
 
     // --- golden vectors -------------------------------------------------------
@@ -497,18 +504,12 @@ mod tests {
                 l(vec![
                     mv(vec![p(
                         "n",
-                        mv(vec![
-                            p("o", mv(vec![p("p", i(1))])),
-                            p("q", s("blk\n")),
-                        ]),
+                        mv(vec![p("o", mv(vec![p("p", i(1))])), p("q", s("blk\n"))]),
                     )]),
                     l(vec![l(vec![s("x"), s("y")]), s("z")]),
                 ]),
             )]),
-            l(vec![mv(vec![
-                p("a", i(1)),
-                p("b", mv(vec![p("c", i(2))])),
-            ])]),
+            l(vec![mv(vec![p("a", i(1)), p("b", mv(vec![p("c", i(2))]))])]),
         ]);
         doc(vec![
             c(" floats: YAML output uses %g with exponent from 1e6 and below 1e-4"),
@@ -540,110 +541,110 @@ mod tests {
     }
 
     const QUIRKS_DEC: &str = concat!(
-    "# floats: YAML output uses %g with exponent from 1e6 and below 1e-4\n",
-    "f_1e5: 100000\n",
-    "f_1e6: 1e+06\n",
-    "f_1234567_5: 1.2345675e+06\n",
-    "f_123456789_0: 1.23456789e+08\n",
-    "f_0_0001: 0.0001\n",
-    "f_0_00001: 1e-05\n",
-    "f_neg_half: -0.5\n",
-    "# indentation grid (compare the --indent 3 output)\n",
-    "s:\n",
-    "    - m:\n",
-    "        - \"n\":\n",
-    "            o:\n",
-    "                p: 1\n",
-    "            q: |\n",
-    "                blk\n",
-    "        - - - x\n",
-    "            - \"y\"\n",
-    "          - z\n",
-    "    - - a: 1\n",
-    "        b:\n",
-    "            c: 2\n",
-    "# keys: 128 bytes simple, 129 bytes explicit \"? key\"\n",
-    "K128: simple\n",
-    "? K129\n",
-    ": complex\n",
-    "? K1292\n",
-    ":   - a\n",
-    "    - b\n",
-    "? |-\n",
-    "    key\n",
-    "    with newline\n",
-    ": v\n",
-    "# block scalar indicators\n",
-    "lead_space: |4-\n",
-    "      indented\n",
-    "    second\n",
-    "lead_break: |4-\n",
-    "\n",
-    "    leading break\n",
-    "keep: |+\n",
-    "    a\n",
-    "    b\n",
-    "\n",
-    "# double-quoted escapes and quirks\n",
-    "bom_start: \"\\uFEFF\\x78\"\n",
-    "bom_inside: \"x\\uFEFFy\"\n",
-    "merge_like: !!merge <<\n",
-    "space_before_break: \"line1 \\nline2\"\n",
-    "tab_first_multiline: null\n",
-);
+        "# floats: YAML output uses %g with exponent from 1e6 and below 1e-4\n",
+        "f_1e5: 100000\n",
+        "f_1e6: 1e+06\n",
+        "f_1234567_5: 1.2345675e+06\n",
+        "f_123456789_0: 1.23456789e+08\n",
+        "f_0_0001: 0.0001\n",
+        "f_0_00001: 1e-05\n",
+        "f_neg_half: -0.5\n",
+        "# indentation grid (compare the --indent 3 output)\n",
+        "s:\n",
+        "    - m:\n",
+        "        - \"n\":\n",
+        "            o:\n",
+        "                p: 1\n",
+        "            q: |\n",
+        "                blk\n",
+        "        - - - x\n",
+        "            - \"y\"\n",
+        "          - z\n",
+        "    - - a: 1\n",
+        "        b:\n",
+        "            c: 2\n",
+        "# keys: 128 bytes simple, 129 bytes explicit \"? key\"\n",
+        "K128: simple\n",
+        "? K129\n",
+        ": complex\n",
+        "? K1292\n",
+        ":   - a\n",
+        "    - b\n",
+        "? |-\n",
+        "    key\n",
+        "    with newline\n",
+        ": v\n",
+        "# block scalar indicators\n",
+        "lead_space: |4-\n",
+        "      indented\n",
+        "    second\n",
+        "lead_break: |4-\n",
+        "\n",
+        "    leading break\n",
+        "keep: |+\n",
+        "    a\n",
+        "    b\n",
+        "\n",
+        "# double-quoted escapes and quirks\n",
+        "bom_start: \"\\uFEFF\\x78\"\n",
+        "bom_inside: \"x\\uFEFFy\"\n",
+        "merge_like: !!merge <<\n",
+        "space_before_break: \"line1 \\nline2\"\n",
+        "tab_first_multiline: null\n",
+    );
 
     const QUIRKS_DEC_INDENT3: &str = concat!(
-    "# floats: YAML output uses %g with exponent from 1e6 and below 1e-4\n",
-    "f_1e5: 100000\n",
-    "f_1e6: 1e+06\n",
-    "f_1234567_5: 1.2345675e+06\n",
-    "f_123456789_0: 1.23456789e+08\n",
-    "f_0_0001: 0.0001\n",
-    "f_0_00001: 1e-05\n",
-    "f_neg_half: -0.5\n",
-    "# indentation grid (compare the --indent 3 output)\n",
-    "s:\n",
-    "   - m:\n",
-    "      - \"n\":\n",
-    "         o:\n",
-    "            p: 1\n",
-    "         q: |\n",
-    "            blk\n",
-    "      - - - x\n",
-    "          - \"y\"\n",
-    "        - z\n",
-    "   - - a: 1\n",
-    "       b:\n",
-    "         c: 2\n",
-    "# keys: 128 bytes simple, 129 bytes explicit \"? key\"\n",
-    "K128: simple\n",
-    "? K129\n",
-    ": complex\n",
-    "? K1292\n",
-    ":  - a\n",
-    "   - b\n",
-    "? |-\n",
-    "   key\n",
-    "   with newline\n",
-    ": v\n",
-    "# block scalar indicators\n",
-    "lead_space: |3-\n",
-    "     indented\n",
-    "   second\n",
-    "lead_break: |3-\n",
-    "\n",
-    "   leading break\n",
-    "keep: |+\n",
-    "   a\n",
-    "   b\n",
-    "\n",
-    "# double-quoted escapes and quirks\n",
-    "bom_start: \"\\uFEFF\\x78\"\n",
-    "bom_inside: \"x\\uFEFFy\"\n",
-    "merge_like: !!merge <<\n",
-    "space_before_break: \"line1 \\nline2\"\n",
-    "tab_first_multiline: null\n",
-);
+        "# floats: YAML output uses %g with exponent from 1e6 and below 1e-4\n",
+        "f_1e5: 100000\n",
+        "f_1e6: 1e+06\n",
+        "f_1234567_5: 1.2345675e+06\n",
+        "f_123456789_0: 1.23456789e+08\n",
+        "f_0_0001: 0.0001\n",
+        "f_0_00001: 1e-05\n",
+        "f_neg_half: -0.5\n",
+        "# indentation grid (compare the --indent 3 output)\n",
+        "s:\n",
+        "   - m:\n",
+        "      - \"n\":\n",
+        "         o:\n",
+        "            p: 1\n",
+        "         q: |\n",
+        "            blk\n",
+        "      - - - x\n",
+        "          - \"y\"\n",
+        "        - z\n",
+        "   - - a: 1\n",
+        "       b:\n",
+        "         c: 2\n",
+        "# keys: 128 bytes simple, 129 bytes explicit \"? key\"\n",
+        "K128: simple\n",
+        "? K129\n",
+        ": complex\n",
+        "? K1292\n",
+        ":  - a\n",
+        "   - b\n",
+        "? |-\n",
+        "   key\n",
+        "   with newline\n",
+        ": v\n",
+        "# block scalar indicators\n",
+        "lead_space: |3-\n",
+        "     indented\n",
+        "   second\n",
+        "lead_break: |3-\n",
+        "\n",
+        "   leading break\n",
+        "keep: |+\n",
+        "   a\n",
+        "   b\n",
+        "\n",
+        "# double-quoted escapes and quirks\n",
+        "bom_start: \"\\uFEFF\\x78\"\n",
+        "bom_inside: \"x\\uFEFFy\"\n",
+        "merge_like: !!merge <<\n",
+        "space_before_break: \"line1 \\nline2\"\n",
+        "tab_first_multiline: null\n",
+    );
 
     #[test]
     fn emitter_quirks_vector_indent4() {
@@ -653,5 +654,24 @@ mod tests {
     #[test]
     fn emitter_quirks_vector_indent3() {
         assert_eq!(plain(&quirks_tree(), 3), k128(QUIRKS_DEC_INDENT3));
+    }
+
+    #[test]
+    fn oracle_random_trees() {
+        let mut failures = Vec::new();
+        for (name, tree, expected) in super::oracle_cases::cases() {
+            for (w, want) in [4, 2, 3].into_iter().zip(expected) {
+                let got = plain(&tree, w);
+                if got != want {
+                    failures.push(format!("{name} w={w}\n--- got\n{got}--- want\n{want}"));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -290,7 +290,9 @@ fn is_timestamp(s: &str) -> bool {
     if !p.eat(b':') {
         return false;
     }
-    let Some(minute) = p.num12() else { return false };
+    let Some(minute) = p.num12() else {
+        return false;
+    };
     if !p.eat(b':') {
         return false;
     }

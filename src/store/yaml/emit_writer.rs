@@ -58,7 +58,8 @@ impl Writer {
     /// One character of text (any width), counted as one column.
     pub fn write_char(&mut self, c: char) {
         let mut buf = [0u8; 4];
-        self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        self.out
+            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         self.column += 1;
     }
 
@@ -97,8 +98,7 @@ impl Writer {
     /// written at that same indentation).
     pub fn write_indent(&mut self) {
         let indent = self.indent.max(0);
-        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         if self.foot_indent == indent {
