@@ -674,4 +674,462 @@ mod tests {
             failures.join("\n")
         );
     }
+
+    // --- encrypted files: the data tree after encryption plus the metadata map ----
+
+    /// Every `ENC[…]` string of a golden file, in order.
+    fn encs(t: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = t;
+        while let Some(start) = rest.find("ENC[") {
+            let end = start + rest[start..].find(']').unwrap() + 1;
+            out.push(rest[start..end].to_string());
+            rest = &rest[end..];
+        }
+        out
+    }
+
+    /// Every age armor block of a golden file, dedented, with its final newline.
+    fn armors(t: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur: Option<String> = None;
+        for line in t.lines() {
+            let line = line.trim_start();
+            if line == "-----BEGIN AGE ENCRYPTED FILE-----" {
+                cur = Some(String::new());
+            }
+            if let Some(c) = cur.as_mut() {
+                c.push_str(line);
+                c.push('\n');
+            }
+            if line == "-----END AGE ENCRYPTED FILE-----" {
+                out.push(cur.take().unwrap());
+            }
+        }
+        out
+    }
+
+    /// The text after `key: ` on the first line that has it, quotes removed.
+    fn field(t: &str, key: &str) -> String {
+        let line = t
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix(key))
+            .unwrap();
+        line.trim_matches('"').to_string()
+    }
+
+    fn age_entry(t: &str, n: usize) -> Value {
+        let recipients: Vec<String> = t
+            .lines()
+            .filter_map(|l| {
+                l.trim_start()
+                    .trim_start_matches("- ")
+                    .strip_prefix("recipient: ")
+            })
+            .map(str::to_string)
+            .collect();
+        mv(vec![
+            p("recipient", s(&recipients[n])),
+            p("enc", s(&armors(t)[n])),
+        ])
+    }
+
+    /// The single-group age metadata of a golden file.
+    fn age_metadata(t: &str) -> Map {
+        m(vec![
+            p("age", l(vec![age_entry(t, 0)])),
+            p("lastmodified", s(&field(t, "lastmodified: "))),
+            p("mac", s(encs(t).last().unwrap())),
+            p("unencrypted_suffix", s("_unencrypted")),
+            p("version", s("3.11.0")),
+        ])
+    }
+
+    fn encrypted(t: &Tree, md: &Map, w: usize) -> String {
+        String::from_utf8(emit_encrypted(t, md, w).unwrap()).unwrap()
+    }
+
+    const COMMENTS_ENC: &str = concat!(
+        "#ENC[AES256_GCM,data:/TkBbyJ7ANhzYiXN/evXj3zJ+HEok/dxxQ==,iv:FEtW5uz7kT/yNcJJenmktWPB4cHxBckjWIW+ih9uqS8=,tag:vOKdV/wd1NiqP/+rPpCG8g==,type:comment]\n",
+        "#ENC[AES256_GCM,data:iXC+MjTwJbSAFeG3a0ifVPWghqDmwg==,iv:QZ26uMqQ0mSH/y2FONuA0hHOL0ErN1zohOSca769Aas=,tag:QFFHGy03uB1Kb360bO8DYA==,type:comment]\n",
+        "#ENC[AES256_GCM,data:7R5QykYCJ2ZvrfbXpVUbNIXKqfq4,iv:VZhJr8qG7xH3n8ANeUVJdj2oKm4jRn0Nr95FBBNMvPw=,tag:La/vdHXIcmQdhYovBTu3ow==,type:comment]\n",
+        "key1: ENC[AES256_GCM,data:DwOeVyXG,iv:Nazokjo824YWdNLsYi0LIQPCwvlG/LIObzvirJdovcY=,tag:tRsC49zKq4cM1xEWyxAqHA==,type:str]\n",
+        "#ENC[AES256_GCM,data:+nn/gyMLh5nz/a4BmE1hrxaqLOA=,iv:uo5hsEOwtjf4vrWoNa29JFUXu1G+J/IRVpJRA4UkxZg=,tag:BNOIQyt8ApVx8rXNfqIEKw==,type:comment]\n",
+        "key2:\n",
+        "    #ENC[AES256_GCM,data:+4LgfcnlA/5cY05/LaH89SRhiRsyp5sx,iv:x3O//BmrWt73QLIg8kIHiaqHhFaTooa2Itwa8Z5/oYo=,tag:xFygLHUXwmJeasC2tW0eQw==,type:comment]\n",
+        "    #ENC[AES256_GCM,data:2cN/l5/FWH2g5rVS,iv:63I26XQnRqGu1xNBwofeSZSefbTOktm3Fe6qqf3cyaU=,tag:e7sFDLpWIcsv/kBcwjN6Jw==,type:comment]\n",
+        "    sub: ENC[AES256_GCM,data:8g==,iv:hkpdgkVtdKvmzSPvbhcpKZUdup6wZXHUXVEDxhBJa2Y=,tag:jqdTFu9HEuiejSYdOS7TkQ==,type:int]\n",
+        "    #ENC[AES256_GCM,data:QbUDzrkMasKH76cYO/rYnA4vgA5CjEDD+Q==,iv:RSP/agDLL8bw/dbx4AzNHV/xYYtFvNk2CCxwOavGM9I=,tag:XEiOgsdrf2D5tmtpHvvXfA==,type:comment]\n",
+        "list:\n",
+        "    - ENC[AES256_GCM,data:iJQqZtlz4j+RBitja/R5zpys,iv:ljkNjtu2TyrejpYa4TNayya69JIwwaJMqZ13EORkGW8=,tag:xqhZsDUzxxzygqDxhvF8Ag==,type:comment]\n",
+        "    - ENC[AES256_GCM,data:C3uAuIa8/14TqyEqJ1g=,iv:rKGHoG4u2uuPP2fbCUJMeDe3EIDDBqBT2qUD+FGxBsU=,tag:wf867lT7GBf7hA9g33CMSw==,type:comment]\n",
+        "    - ENC[AES256_GCM,data:idT1/7I=,iv:Wsu1XoGFkDMKc+E98c4nTkjpEG9utnzoB5fa30olITo=,tag:fJjRg87K7ta3wVC7FDXKXQ==,type:str]\n",
+        "    - ENC[AES256_GCM,data:0kADIyjgXPe8BkA+1YE=,iv:NXH8sJlrIIAXH5TmpYURUd22AEpCQTnmmC0+SUFCjeI=,tag:6RKdH20tfxsHD7zc85on/g==,type:comment]\n",
+        "    - ENC[AES256_GCM,data:AtKcx/Q=,iv:niyN61aimT0y1dTzcFg3xACrLKqRX/wFdpev2KBUBqQ=,tag:V94Z+Zo3CndMCK/Jywj6RQ==,type:str]\n",
+        "    - ENC[AES256_GCM,data:Q32iVcINI8nyqm9LnfWxVA==,iv:7tWLpkXkFxcFTOwUpahLCE8C3+r+w+4oYOAqSNcTkPk=,tag:j1xD1moppc5qu/rJBnSp+Q==,type:comment]\n",
+        "key3: ENC[AES256_GCM,data:Xus=,iv:BC+17QV6ER2qOXRXqkJMMk6nSI6w4NGqV1WcbmrcHgY=,tag:aB4Q85G31TIvXcM2EPy+DQ==,type:str]\n",
+        "#ENC[AES256_GCM,data:NWF+qN02z4Qb4wxBXAkRM0+RWQTZvnQz,iv:oRYZGcdy4v2+qgkAvjNSvhkYziVKhoM7IKsDP5kHlFI=,tag:LXcE1TyAJUQFWHElcX43vg==,type:comment]\n",
+        "sops:\n",
+        "    age:\n",
+        "        - recipient: age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr\n",
+        "          enc: |\n",
+        "            -----BEGIN AGE ENCRYPTED FILE-----\n",
+        "            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBiaUVHaWdtdHA5V0ZCa1Z3\n",
+        "            VHdLaFFaWStGM1ZsK3BkQjJmQUxhSVhUV1Y0Ck9WVFFKeU16NGRISGY0dDJPRDhz\n",
+        "            NnpJRzV4cU9xak1MdGJYVkNFbjVob0kKLS0tIEhJcElSK20zVWF1SytsVXNyMUMw\n",
+        "            WXE4TFZkZkVQL2VUTm1ZOEVURWZQVWcKReoeykvZv+ArDQKPpjoTnM8pIylQHw4L\n",
+        "            aHRab7f+VOs7fN0vcbcXgbS0Pp0ouNkKXaB8Dno3uonMDzxzwFO3kw==\n",
+        "            -----END AGE ENCRYPTED FILE-----\n",
+        "    lastmodified: \"2026-11-24T16:30:48Z\"\n",
+        "    mac: ENC[AES256_GCM,data:t16cKvS48s+KtSQTkj7pJlRyP7fgPyTzYMPi3x6n2iQwuOsNjsd9YR/HULTE/Ox/m+/PXD0xu7st5R9RXOUoGi5MZnB4wSwPJp2CMPjF3MylNGNjnmVRTSRJHbRuKZxPL/dI7BrL9xmLG3TD87+b6hoKPmuXSM6wIT3FOe/DD3A=,iv:5hadWHEOOcF+LHsEqTrDovikF1+8PvTT3fry5R1l2Rg=,tag:u8LrUe43CJLQdAyksUzYqA==,type:str]\n",
+        "    unencrypted_suffix: _unencrypted\n",
+        "    version: 3.11.0\n",
+    );
+
+    const COMMENTS_DEC: &str = concat!(
+        "# Head comment of document\n",
+        "# second head paragraph\n",
+        "# line comment on key1\n",
+        "key1: value1\n",
+        "# comment before key2\n",
+        "key2:\n",
+        "    # head comment inside map\n",
+        "    # line on sub\n",
+        "    sub: 1\n",
+        "    # foot comment inside map?\n",
+        "list:\n",
+        "    # before first item\n",
+        "    # line on item1\n",
+        "    - item1\n",
+        "    # between items\n",
+        "    - item2\n",
+        "    # after last item\n",
+        "key3: v3\n",
+        "# trailing comment at end\n",
+    );
+
+    #[test]
+    fn comments_vector_encrypted() {
+        let e = encs(COMMENTS_ENC);
+        let ec = |n: usize| E::C(Box::leak(e[n].clone().into_boxed_str()));
+        let tree = doc(vec![
+            ec(0),
+            ec(1),
+            ec(2),
+            p("key1", s(&e[3])),
+            ec(4),
+            p("key2", mv(vec![ec(5), ec(6), p("sub", s(&e[7])), ec(8)])),
+            p("list", l((9..15).map(|n| s(&e[n])).collect())),
+            p("key3", s(&e[15])),
+            ec(16),
+        ]);
+        assert_eq!(
+            encrypted(&tree, &age_metadata(COMMENTS_ENC), 4),
+            COMMENTS_ENC
+        );
+    }
+
+    #[test]
+    fn comments_vector_decrypted() {
+        let tree = doc(vec![
+            c(" Head comment of document"),
+            c(" second head paragraph"),
+            c(" line comment on key1"),
+            p("key1", s("value1")),
+            c(" comment before key2"),
+            p(
+                "key2",
+                mv(vec![
+                    c(" head comment inside map"),
+                    c(" line on sub"),
+                    p("sub", i(1)),
+                    c(" foot comment inside map?"),
+                ]),
+            ),
+            p(
+                "list",
+                l(vec![
+                    lc(" before first item"),
+                    lc(" line on item1"),
+                    s("item1"),
+                    lc(" between items"),
+                    s("item2"),
+                    lc(" after last item"),
+                ]),
+            ),
+            p("key3", s("v3")),
+            c(" trailing comment at end"),
+        ]);
+        assert_eq!(plain(&tree, 4), COMMENTS_DEC);
+        // Must fail: the same tree without its last comment loses the last line.
+        let mut shorter = tree.clone();
+        shorter.branches[0].items.pop();
+        assert_ne!(plain(&shorter, 4), COMMENTS_DEC);
+    }
+
+    const SHAMIR_ENC: &str = concat!(
+        "hello: ENC[AES256_GCM,data:P42cgqs=,iv:JtmH27ryRSbfNLZJTaE5vBG2VoGOtDs4ak7r6/Gkgns=,tag:3ZBQeHF998ORUsWAvpmEoA==,type:str]\n",
+        "num: ENC[AES256_GCM,data:o1M=,iv:+Y0vPvDg8BE4/4PaCluWQhrJduvwqQpYjmbw/tl6ZFQ=,tag:k5XDhI116g0XnlEyHKSCgA==,type:int]\n",
+        "flt: ENC[AES256_GCM,data:CWx+,iv:FCfRqxX4BPvA0T7m/7kzciSka4WStF+bTUiJxOLSKQU=,tag:QUr9OgZ1gbg6lZ7LYfq+wQ==,type:float]\n",
+        "yes_bool: ENC[AES256_GCM,data:Yx69rIo=,iv:RAodvlaheXCXI+GGe44vJh4UrMTuhlv3OeUhuLaFSL8=,tag:r7k1P4pZM+4lAWI75gjesw==,type:bool]\n",
+        "nul: null\n",
+        "empty: \"\"\n",
+        "list:\n",
+        "    - ENC[AES256_GCM,data:1Q==,iv:dmBxQoJ/qbNoRmPayXS6z+UWSWY0W0g39AbAsniNeOw=,tag:OPZNbALoJW3XsEQWfoNWgg==,type:str]\n",
+        "    - ENC[AES256_GCM,data:0A==,iv:yL7fDuESgkLQ50yuBaAbuXwW8ihOYLHxnyUx8A/ufNI=,tag:Eog0j814Oa2Qp+WXD6aLJQ==,type:int]\n",
+        "    - - ENC[AES256_GCM,data:eA==,iv:iiTCruKw9dpOgUVFuR5sRu6IG0wvkPK0LmSZrZsQwVI=,tag:ABkELU5UnZ1LHsy+UwJOJA==,type:str]\n",
+        "      - deep: ENC[AES256_GCM,data:og==,iv:9S+3KpuWAQ64Vxo1/+yyOIdBlO3ZxMM5viQNF6c4fgk=,tag:kAhyZOmaLW6WpIXdV3bpEA==,type:str]\n",
+        "nested:\n",
+        "    key: ENC[AES256_GCM,data:JjIIiBQ=,iv:kaYAtYhX6CiJ6v/+1x0S6qU9FbIw2pvUldXVF+dmgZw=,tag:hE9HQJhIiO8I55HhpPABcA==,type:str]\n",
+        "    deeper:\n",
+        "        x: ENC[AES256_GCM,data:MKiUeg==,iv:5KzLP5d/35OSMnUf0v+RWkB/TZkK22FNxpsgHYm4UiE=,tag:2eHVcZSj3CE0/QtHMkkDpw==,type:float]\n",
+        "secret_unencrypted: visible\n",
+        "sops:\n",
+        "    shamir_threshold: 2\n",
+        "    key_groups:\n",
+        "        - hc_vault: []\n",
+        "          age:\n",
+        "            - recipient: age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr\n",
+        "              enc: |\n",
+        "                -----BEGIN AGE ENCRYPTED FILE-----\n",
+        "                YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBINGEyd0dhdjRRMVRkYWtF\n",
+        "                aFZsMStQT2ZwYWVCVWtsRWpSZXByMU5Va2dJClZRK0J2MkVnSXhIeVMvWDhUdS9G\n",
+        "                WExDL0JibENLYkMvaEJzV0IyWkN0SDAKLS0tIDcrYmJwb1h4ZzFkSHhWbzZxcjNy\n",
+        "                NFNMOUJrYzFQUkZLcDQ0QUltbDBaaUEK917La2TOobOWN1P15wv9C5bWVoK3Io3i\n",
+        "                /HnCQWv7npMZtx8dV/rfzzkCVLbCZZLR4dyNk0LKpj/Sqz/t1XKMXUg=\n",
+        "                -----END AGE ENCRYPTED FILE-----\n",
+        "        - hc_vault: []\n",
+        "          age:\n",
+        "            - recipient: age1sejqed925yw6jgarccflp4x5ywce2kt82nr4l5ytyaz4t7f344ns3ghk62\n",
+        "              enc: |\n",
+        "                -----BEGIN AGE ENCRYPTED FILE-----\n",
+        "                YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSA2eG9OTXQ4M3BqcVRSM2ZI\n",
+        "                U0JvVTBVSHBXbWxaZGtsOTdGOVlpTVVFNlFzCkdjOWtSYWhuTHZxMkc2TUVReGds\n",
+        "                MjVxOHo1QnVZdnZCcHcvV2RXaGVzTWMKLS0tIHE3emJ2M3N4S2g5UE9MczV3eU1j\n",
+        "                V2VQN3BrNWErUHN5TlpORFdJcVNpcTQKj9Kmrvgodk/oP7vGSWnPM5jzLWT6Bcze\n",
+        "                IbL9jw4Lb/VqyxZFGclOn2uoKuA5HsNpWW19DIUnCaPTnKiZnR0B6Fs=\n",
+        "                -----END AGE ENCRYPTED FILE-----\n",
+        "        - hc_vault: []\n",
+        "          age:\n",
+        "            - recipient: age1mp433lm35l5uauxxr744ehq6djl23phy36ux79kct2xek7jt332qvj88we\n",
+        "              enc: |\n",
+        "                -----BEGIN AGE ENCRYPTED FILE-----\n",
+        "                YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSA3eTdPM0Vrai8zZWdRZW9J\n",
+        "                aEZSN3FseWtRNnNGZEMvYlhTZFM4NU1ac2hRCkJLUXUwN3l4OUxMeHhHNVdKY3dV\n",
+        "                OWZ0d0tZdG5tYjQ3ano1ZUJSR3g0aGMKLS0tIEU2WVRvWUVhYUw0S2U3R0lCaitr\n",
+        "                TWtLV1phM0VtT1EzQ3QrL01hT2tCMUkK7pwypdGAAEsiAV9K7/9U2wO3Ovmu/hIU\n",
+        "                wGFq44gakuyyK8kEYgi5D2SKkjcx7eU0B6wSuI18CexsaXSHFrrG9pI=\n",
+        "                -----END AGE ENCRYPTED FILE-----\n",
+        "    lastmodified: \"2026-11-24T16:30:57Z\"\n",
+        "    mac: ENC[AES256_GCM,data:t3xb5Tn3xF5ivE9eigLed9EUsMMfr/nEa5gFbPC5P4xxharH9zNC+Mod8v3k4zd0yPe0Y7K1n2swT7f18W4XDr9vb5dnPREd7D8jUVO+fKUwMXfQiHVIj8OPSFp44r2SAYG8+ABSPks+2BqVm4WJVFTBqsAz8Q0Lcf946rnfnKQ=,iv:hysaon6ptSDtJqU66eFIZONK9+kEGyGzjU2Xs4OrPsQ=,tag:475f4CO2X6wmocY5JEEOeQ==,type:str]\n",
+        "    unencrypted_suffix: _unencrypted\n",
+        "    version: 3.11.0\n",
+    );
+
+    #[test]
+    fn shamir_vector_metadata_layout() {
+        let t = SHAMIR_ENC;
+        let e = encs(t);
+        let group = |n: usize| {
+            mv(vec![
+                p("hc_vault", l(vec![])),
+                p("age", l(vec![age_entry(t, n)])),
+            ])
+        };
+        let md = m(vec![
+            p("shamir_threshold", i(2)),
+            p("key_groups", l(vec![group(0), group(1), group(2)])),
+            p("lastmodified", s(&field(t, "lastmodified: "))),
+            p("mac", s(e.last().unwrap())),
+            p("unencrypted_suffix", s("_unencrypted")),
+            p("version", s("3.11.0")),
+        ]);
+        let tree = doc(vec![
+            p("hello", s(&e[0])),
+            p("num", s(&e[1])),
+            p("flt", s(&e[2])),
+            p("yes_bool", s(&e[3])),
+            p("nul", Value::Null),
+            p("empty", s("")),
+            p(
+                "list",
+                l(vec![
+                    s(&e[4]),
+                    s(&e[5]),
+                    l(vec![s(&e[6]), mv(vec![p("deep", s(&e[7]))])]),
+                ]),
+            ),
+            p(
+                "nested",
+                mv(vec![
+                    p("key", s(&e[8])),
+                    p("deeper", mv(vec![p("x", s(&e[9]))])),
+                ]),
+            ),
+            p("secret_unencrypted", s("visible")),
+        ]);
+        assert_eq!(encrypted(&tree, &md, 4), t);
+    }
+
+    const INDENT2_ENC: &str = concat!(
+        "list:\n",
+        "  - name: ENC[AES256_GCM,data:TQ==,iv:93lSaOVdXpHr4VTAYUypwtddEfD9MIAgWGXZG76Zxvg=,tag:iiYqlgeg+vF7s8SIbDWC+g==,type:str]\n",
+        "    sub:\n",
+        "      x: ENC[AES256_GCM,data:KA==,iv:oylp3eiKlsPvEG+1LL88TeY+NytzxKdHYY3c7VB6SDs=,tag:Fu80SC0w9Onr03kwq6yVEg==,type:int]\n",
+        "    lst:\n",
+        "      - ENC[AES256_GCM,data:Bw==,iv:a/USSddM1pZWMicSEPB0ADLlmSjw64mVo/VBtN0FXgM=,tag:WogRy54OtOyihQwBRgVnzA==,type:int]\n",
+        "      - ENC[AES256_GCM,data:Ww==,iv:4jzoNfHpo3NtmSbSeui6akxG9KwVb7YOZw4rWcoo+Tc=,tag:/GBpb6L06TQU4eLSkbdesw==,type:int]\n",
+        "    blk: ENC[AES256_GCM,data:76x/V88=,iv:Kk38IVZrAjWM7ELsmmI9/u+sFvsWbincRYswaTvutY4=,tag:5BBztCudS/bD7NTVn80Bxg==,type:str]\n",
+        "  - - ENC[AES256_GCM,data:4PhPlyaY,iv:faVwQ1kULNDLVSMlg48asESKse88ZoloTdlFxZ5pPOk=,tag:6bRUdELz5Vou01JFv+7zQA==,type:str]\n",
+        "    - ENC[AES256_GCM,data:kIaEPg==,iv:6LbCLAiHyMXo509eQ+J/zI+K941Viqy9VY/M31vgDa8=,tag:LKVTnn+OeSbgwkj05piFDw==,type:str]\n",
+        "  - {}\n",
+        "  - []\n",
+        "  - null\n",
+        "map_of_lists:\n",
+        "  k:\n",
+        "    - ENC[AES256_GCM,data:Ng==,iv:tVTytdJIbuR2xco+gW9A/QAG6rugsEHy3Jb3HsHyy/0=,tag:UoEKX4gRRDSmJsHLZI8KLQ==,type:str]\n",
+        "    - ENC[AES256_GCM,data:Pg==,iv:I2Hf6YTCYFyan/0jWffGxd583poPzv2Ajvwo6U/Nn1c=,tag:Cn2bP+1FC0ChpHKIfGjgGw==,type:str]\n",
+        "flow_map:\n",
+        "  a: ENC[AES256_GCM,data:sg==,iv:CKFoMaFmkO7kXGQuqta6L2+4rXIv2cwbIm/b71yM00g=,tag:NM1/2T+p3Kt5UQX87ip1Lg==,type:int]\n",
+        "  b:\n",
+        "    - ENC[AES256_GCM,data:qQ==,iv:zykcMrvvFHKmUNiRpmbC7fL2yzaTJfsZDz7kjprSj1Q=,tag:7PdceeU1FYbWhGb1S0DRCA==,type:str]\n",
+        "    - ENC[AES256_GCM,data:jw==,iv:AuhzMnrqdaniF6pLNFeyYTRYkJcHQJY/MXCb4Xk8MTg=,tag:Q9wJpdmE5wvUtc1k+xDXDg==,type:str]\n",
+        "sops:\n",
+        "  age:\n",
+        "    - recipient: age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr\n",
+        "      enc: |\n",
+        "        -----BEGIN AGE ENCRYPTED FILE-----\n",
+        "        YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBrWXI1UHZER096QUxlc1NU\n",
+        "        a1d5K0dqejk2RmVWUU5saTRlZElaR2RxVVI4CjlMdm1UZTNSVUdjVURIQXpKM0JZ\n",
+        "        Vmc0Z1BQaDlPS1ovb0dOc0twNjlDY1EKLS0tIC9OR01uZVhPaUZqS2ovOTVhVmEw\n",
+        "        MDRWUm84WjAvZitFUGNmQ1ZxaXFnem8KiKfq1Dz2RiURKoEqYt6+WoxXvJV6amT8\n",
+        "        8qEwOWtvPCCRy3rZMRWMh8t8QvVWdbiK8ysSel6Jc6LbgwNp1bTy7Q==\n",
+        "        -----END AGE ENCRYPTED FILE-----\n",
+        "  lastmodified: \"2026-11-24T16:30:49Z\"\n",
+        "  mac: ENC[AES256_GCM,data:sfsv1Zoe2rNniaTK9x6gSeMZ1FLEzyvrezw3wgdooQSKe/Jtaaz46sbwh2jFwr3ifsTsybKVUlxKN7lLrAJaVgmBxLAhknjGBP9vRULjh5v06bZI55jdkk47Rrvl+s1GdJVBFiHPYChL8B/8Bh+YAIUWdYhPGHsyWeoYN074kPY=,iv:/WEXZNnrF7SQuoKH0qfE7cHOZWhdTJ5q1F8hvOoZMvA=,tag:kPsqgJx7uJZ8P9ijoILX5A==,type:str]\n",
+        "  unencrypted_suffix: _unencrypted\n",
+        "  version: 3.11.0\n",
+    );
+
+    const NESTING_DEC: &str = concat!(
+        "list:\n",
+        "    - name: a\n",
+        "      sub:\n",
+        "        x: 1\n",
+        "      lst:\n",
+        "        - 1\n",
+        "        - 2\n",
+        "      blk: |\n",
+        "        text\n",
+        "    - - nested\n",
+        "      - list\n",
+        "    - {}\n",
+        "    - []\n",
+        "    - null\n",
+        "map_of_lists:\n",
+        "    k:\n",
+        "        - a\n",
+        "        - b\n",
+        "flow_map:\n",
+        "    a: 1\n",
+        "    b:\n",
+        "        - x\n",
+        "        - \"y\"\n",
+    );
+
+    /// `yaml-nesting.plain.yaml`, with its leaves replaced by `leaf(n)`.
+    fn nesting_tree(leaf: &dyn Fn(usize) -> Value) -> Tree {
+        doc(vec![
+            p(
+                "list",
+                l(vec![
+                    mv(vec![
+                        p("name", leaf(0)),
+                        p("sub", mv(vec![p("x", leaf(1))])),
+                        p("lst", l(vec![leaf(2), leaf(3)])),
+                        p("blk", leaf(4)),
+                    ]),
+                    l(vec![leaf(5), leaf(6)]),
+                    mv(vec![]),
+                    l(vec![]),
+                    Value::Null,
+                ]),
+            ),
+            p("map_of_lists", mv(vec![p("k", l(vec![leaf(7), leaf(8)]))])),
+            p(
+                "flow_map",
+                mv(vec![p("a", leaf(9)), p("b", l(vec![leaf(10), leaf(11)]))]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn indent2_vector_encrypted() {
+        let e = encs(INDENT2_ENC);
+        let tree = nesting_tree(&|n| s(&e[n]));
+        assert_eq!(encrypted(&tree, &age_metadata(INDENT2_ENC), 2), INDENT2_ENC);
+    }
+
+    #[test]
+    fn nesting_vector_decrypted() {
+        let leaves = [
+            s("a"),
+            i(1),
+            i(1),
+            i(2),
+            s("text\n"),
+            s("nested"),
+            s("list"),
+            s("a"),
+            s("b"),
+            i(1),
+            s("x"),
+            s("y"),
+        ];
+        let tree = nesting_tree(&|n| leaves[n].clone());
+        assert_eq!(plain(&tree, 4), NESTING_DEC);
+    }
+
+    const MULTIDOC_DEC: &str = concat!(
+        "base:\n",
+        "    a: 1\n",
+        "    b: two\n",
+        "ref:\n",
+        "    a: 1\n",
+        "    b: two\n",
+        "merged:\n",
+        "    !!merge <<:\n",
+        "        a: 1\n",
+        "        b: two\n",
+        "    c: 3\n",
+        "scalar_anchor: hello\n",
+        "scalar_alias: hello\n",
+        "---\n",
+        "doc2: second\n",
+        "list:\n",
+        "    - 1\n",
+        "    - 2\n",
+        "---\n",
+        "# only comment doc3\n",
+        "doc3: x\n",
+    );
+
+    #[test]
+    fn multidoc_vector_decrypted() {
+        let ab = || mv(vec![p("a", i(1)), p("b", s("two"))]);
+        let tree = Tree {
+            branches: vec![
+                m(vec![
+                    p("base", ab()),
+                    p("ref", ab()),
+                    p("merged", mv(vec![p("<<", ab()), p("c", i(3))])),
+                    p("scalar_anchor", s("hello")),
+                    p("scalar_alias", s("hello")),
+                ]),
+                m(vec![p("doc2", s("second")), p("list", l(vec![i(1), i(2)]))]),
+                m(vec![c(" only comment doc3"), p("doc3", s("x"))]),
+            ],
+        };
+        assert_eq!(plain(&tree, 4), MULTIDOC_DEC);
+    }
 }
