@@ -424,6 +424,7 @@ fn concat<'a>(mut a: Comments<'a>, b: Comments<'a>) -> Comments<'a> {
 }
 
 #[cfg(test)]
+#[rustfmt::skip]
 #[path = "emit_oracle_cases.rs"]
 mod oracle_cases;
 
@@ -431,6 +432,7 @@ mod oracle_cases;
 mod tests {
     use super::*;
     use crate::tree::{Timestamp, text};
+    use zeroize::Zeroizing;
 
     // --- tiny tree builders -------------------------------------------------
 
@@ -656,17 +658,71 @@ mod tests {
         assert_eq!(plain(&quirks_tree(), 3), k128(QUIRKS_DEC_INDENT3));
     }
 
+    /// The tree sops writes when encrypting `v` with default rules: every
+    /// non-empty leaf becomes a plain `E:<type>` string, map comments stay
+    /// comments, list comments become string elements.
+    fn enc_shape(v: &Value) -> Value {
+        match v {
+            Value::Map(map) => Value::Map(enc_shape_map(map)),
+            Value::List(items) => l(items
+                .iter()
+                .map(|v| match v {
+                    Value::Comment(t) if t.is_empty() => s(""),
+                    Value::Comment(_) => s("E:comment"),
+                    other => enc_shape(other),
+                })
+                .collect()),
+            Value::Str(t) if t.is_empty() => s(""),
+            Value::Null => Value::Null,
+            other => s(&format!(
+                "E:{}",
+                other
+                    .kind()
+                    .replace("float64", "float")
+                    .replace("time.Time", "time")
+                    .replace("string", "str")
+            )),
+        }
+    }
+
+    fn enc_shape_map(map: &Map) -> Map {
+        Map {
+            items: map
+                .items
+                .iter()
+                .map(|item| Item {
+                    key: match &item.key {
+                        Key::Comment(t) if !t.is_empty() => Key::Comment(text("E:comment")),
+                        k => k.clone(),
+                    },
+                    value: enc_shape(&item.value),
+                })
+                .collect(),
+        }
+    }
+
     #[test]
     fn oracle_random_trees() {
         let mut failures = Vec::new();
-        for (name, tree, expected) in super::oracle_cases::cases() {
-            for (w, want) in [4, 2, 3].into_iter().zip(expected) {
+        let mut compared = 0;
+        for (name, tree, expected, enc) in super::oracle_cases::cases() {
+            let shape = Tree {
+                branches: tree.branches.iter().map(enc_shape_map).collect(),
+            };
+            let got = plain(&shape, 4);
+            compared += 1;
+            if got != enc {
+                failures.push(format!("{name} encrypted\n--- got\n{got}--- want\n{enc}"));
+            }
+            for (w, want) in [4, 2, 3].into_iter().zip(expected.into_iter().flatten()) {
                 let got = plain(&tree, w);
+                compared += 1;
                 if got != want {
                     failures.push(format!("{name} w={w}\n--- got\n{got}--- want\n{want}"));
                 }
             }
         }
+        assert!(compared > 100);
         assert!(
             failures.is_empty(),
             "{} failures:\n{}",
@@ -1131,5 +1187,38 @@ mod tests {
             ],
         };
         assert_eq!(plain(&tree, 4), MULTIDOC_DEC);
+    }
+
+    #[test]
+    fn non_string_keys_bytes_and_uint64() {
+        let tree = doc(vec![
+            E::K(i(1), s("one")),
+            E::K(Value::Bool(true), s("t")),
+            E::K(Value::Null, s("n")),
+            E::K(Value::Float(1.5), s("f")),
+            p("big", Value::Uint64(18446744073709551615)),
+            p("bin", Value::Bytes(Zeroizing::new(vec![0xff, 0xfe, 0x00]))),
+            p("bin_long", Value::Bytes(Zeroizing::new(vec![0xff; 60]))),
+            p("utf8_bytes", Value::Bytes(Zeroizing::new(b"yes".to_vec()))),
+            p(
+                "when",
+                Value::Time(Timestamp {
+                    year: 2001,
+                    month: 12,
+                    day: 14,
+                    hour: 21,
+                    minute: 59,
+                    second: 43,
+                    nanosecond: 100_000_000,
+                    offset_seconds: Some(-5 * 3600),
+                }),
+            ),
+        ]);
+        let long = "/".repeat(70) + "\n    " + &"/".repeat(10);
+        let want = format!(
+            "1: one\ntrue: t\nnull: \"n\"\n1.5: f\nbig: 18446744073709551615\nbin: !!binary //4A\n\
+             bin_long: !!binary |\n    {long}\nutf8_bytes: \"yes\"\nwhen: 2001-12-14T21:59:43.1-05:00\n"
+        );
+        assert_eq!(plain(&tree, 4), want);
     }
 }
