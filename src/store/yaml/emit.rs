@@ -1221,4 +1221,155 @@ mod tests {
         );
         assert_eq!(plain(&tree, 4), want);
     }
+
+    const QUIRKS_DEC_INDENT2: &str = concat!(
+        "# floats: YAML output uses %g with exponent from 1e6 and below 1e-4\n",
+        "f_1e5: 100000\n",
+        "f_1e6: 1e+06\n",
+        "f_1234567_5: 1.2345675e+06\n",
+        "f_123456789_0: 1.23456789e+08\n",
+        "f_0_0001: 0.0001\n",
+        "f_0_00001: 1e-05\n",
+        "f_neg_half: -0.5\n",
+        "# indentation grid (compare the --indent 3 output)\n",
+        "s:\n",
+        "  - m:\n",
+        "      - \"n\":\n",
+        "          o:\n",
+        "            p: 1\n",
+        "          q: |\n",
+        "            blk\n",
+        "      - - - x\n",
+        "          - \"y\"\n",
+        "        - z\n",
+        "  - - a: 1\n",
+        "      b:\n",
+        "        c: 2\n",
+        "# keys: 128 bytes simple, 129 bytes explicit \"? key\"\n",
+        "K128: simple\n",
+        "? K129\n",
+        ": complex\n",
+        "? K1292\n",
+        ": - a\n",
+        "  - b\n",
+        "? |-\n",
+        "  key\n",
+        "  with newline\n",
+        ": v\n",
+        "# block scalar indicators\n",
+        "lead_space: |2-\n",
+        "    indented\n",
+        "  second\n",
+        "lead_break: |2-\n",
+        "\n",
+        "  leading break\n",
+        "keep: |+\n",
+        "  a\n",
+        "  b\n",
+        "\n",
+        "# double-quoted escapes and quirks\n",
+        "bom_start: \"\\uFEFF\\x78\"\n",
+        "bom_inside: \"x\\uFEFFy\"\n",
+        "merge_like: !!merge <<\n",
+        "space_before_break: \"line1 \\nline2\"\n",
+        "tab_first_multiline: null\n",
+    );
+
+    #[test]
+    fn emitter_quirks_vector_indent2() {
+        assert_eq!(plain(&quirks_tree(), 2), k128(QUIRKS_DEC_INDENT2));
+    }
+
+    /// A comment after a map or list element of a list is that element's foot
+    /// comment; go-yaml only writes it at the next foot-comment opportunity
+    /// (after the next scalar value, before the next block, or at document end
+    /// after a blank line) — `sops -d` of an edited encrypted file shows it.
+    #[test]
+    fn pending_foot_comments_of_collection_items() {
+        let tree = doc(vec![
+            p("d", l(vec![mv(vec![p("x", i(1))]), lc(" c0")])),
+            p("e", s("v")),
+            p("f", l(vec![l(vec![i(1)]), lc(" c1")])),
+            p("g", l(vec![mv(vec![p("y", i(2))]), lc(" c2")])),
+        ]);
+        let want =
+            "d:\n    - x: 1\ne: v\n# c0\n\nf:\n    - - 1\ng:\n# c1\n    - \"y\": 2\n\n# c2\n";
+        assert_eq!(plain(&tree, 4), want);
+    }
+
+    /// `a: {} # c` / `c: [] # d`: a collection holding only comments. sops
+    /// writes the map's comment between the braces (the encrypted file) and the
+    /// list's after it, at the next key.
+    #[test]
+    fn comment_only_collections() {
+        let tree = doc(vec![
+            p("a", mv(vec![c("ENC[x]")])),
+            p("b", i(1)),
+            p("c", l(vec![lc(" d")])),
+            p("e", l(vec![lc(" x"), mv(vec![]), i(1)])),
+            p("f", i(1)),
+        ]);
+        let want = "a: {\n    #ENC[x]\n}\nb: 1\nc: []\n# d\ne:\n    # x\n    - {}\n    - 1\nf: 1\n";
+        assert_eq!(plain(&tree, 4), want);
+    }
+
+    #[test]
+    fn extract_values() {
+        let value = |v: &Value| String::from_utf8(emit_value(v, 2).unwrap()).unwrap();
+        assert_eq!(value(&i(42)), "42\n");
+        assert_eq!(value(&Value::Bool(false)), "false\n");
+        assert_eq!(value(&Value::Float(1e6)), "1e+06\n");
+        assert_eq!(value(&Value::Null), "null\n");
+        assert_eq!(value(&s("x\ny")), "|-\n    x\n    y\n");
+        let list = l(vec![
+            s("a"),
+            i(1),
+            l(vec![s("x"), mv(vec![p("deep", s("y"))])]),
+            s("a\nb"),
+        ]);
+        assert_eq!(
+            value(&list),
+            "- a\n- 1\n- - x\n  - deep: \"y\"\n- |-\n  a\n  b\n"
+        );
+        // yaml.Marshal always indents by 4, whatever the store's indent.
+        let deep = l(vec![mv(vec![p(
+            "a",
+            mv(vec![p("b", mv(vec![p("c", i(1))]))]),
+        )])]);
+        assert_eq!(value(&deep), "- a:\n    b:\n        c: 1\n");
+        assert_eq!(value(&l(vec![])), "[]\n");
+        assert!(emit_value(&lc("x"), 4).is_err());
+    }
+
+    #[test]
+    fn empty_documents_and_separators() {
+        let tree = Tree {
+            branches: vec![m(vec![p("a", i(1))]), Map::new(), m(vec![p("b", i(2))])],
+        };
+        assert_eq!(plain(&tree, 4), "a: 1\n---\n{}\n---\nb: 2\n");
+        assert_eq!(plain(&Tree::default(), 4), "");
+        let md = m(vec![p("version", s("3.11.0"))]);
+        let enc = String::from_utf8(emit_encrypted(&tree, &md, 2).unwrap()).unwrap();
+        assert_eq!(
+            enc,
+            "a: 1\nsops:\n  version: 3.11.0\n---\nsops:\n  version: 3.11.0\n---\nb: 2\nsops:\n  version: 3.11.0\n"
+        );
+    }
+
+    #[test]
+    fn many_leaves_are_fast() {
+        let items: Vec<E> = (0..100_000)
+            .map(|n| {
+                p(
+                    format!("key{n}"),
+                    s("ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"),
+                )
+            })
+            .collect();
+        let tree = doc(items);
+        let start = std::time::Instant::now();
+        let out = emit_plain(&tree, 4).unwrap();
+        assert!(out.len() > 5_000_000);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
 }
