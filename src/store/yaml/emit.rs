@@ -1372,4 +1372,242 @@ mod tests {
         assert!(out.len() > 5_000_000);
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
+
+    /// `yaml-basic.plain.yaml` after encryption, leaves taken from the golden file.
+    fn basic_encrypted_tree(t: &str) -> Tree {
+        let e = encs(t);
+        doc(vec![
+            p("hello", s(&e[0])),
+            p("num", s(&e[1])),
+            p("flt", s(&e[2])),
+            p("yes_bool", s(&e[3])),
+            p("nul", Value::Null),
+            p("empty", s("")),
+            p(
+                "list",
+                l(vec![
+                    s(&e[4]),
+                    s(&e[5]),
+                    l(vec![s(&e[6]), mv(vec![p("deep", s(&e[7]))])]),
+                ]),
+            ),
+            p(
+                "nested",
+                mv(vec![
+                    p("key", s(&e[8])),
+                    p("deeper", mv(vec![p("x", s(&e[9]))])),
+                ]),
+            ),
+            p("secret_unencrypted", s("visible")),
+        ])
+    }
+
+    /// The literal block after `marker` (dedented, no final newline: `|-`).
+    fn block_after(t: &str, marker: &str) -> String {
+        let mut lines = t.lines().skip_while(|l| !l.ends_with(marker)).skip(1);
+        let first = lines.next().unwrap();
+        let indent = first.len() - first.trim_start().len();
+        let mut out = first.trim_start().to_string();
+        for line in lines {
+            if !line.is_empty() && !line.starts_with(&" ".repeat(indent)) {
+                break;
+            }
+            out.push('\n');
+            out.push_str(line.get(indent..).unwrap_or(""));
+        }
+        out
+    }
+
+    const PGP_ENC: &str = concat!(
+        "hello: ENC[AES256_GCM,data:d86Wl/4=,iv:Ks0P/mVG3GH+nwGxHVlEyXxBBfl3svzsOQiUEIkOdYE=,tag:jTgp7jzv0+jPKQliIAp64A==,type:str]\n",
+        "num: ENC[AES256_GCM,data:8P0=,iv:8/Jnqr+K5OS8EOVvNoBrTaYM+bUpBRul1hRH3LAGwqg=,tag:7K/Hg4+tHxjkyEZqfPrerg==,type:int]\n",
+        "flt: ENC[AES256_GCM,data:qwyB,iv:5Uho63np+lqM3N9a3eHXZSvj72vinsBKCMOQi6lLc3k=,tag:ew/kXfJhNAcj7nyLIW9kPA==,type:float]\n",
+        "yes_bool: ENC[AES256_GCM,data:U62v584=,iv:eN4asVGorLJj+rnGYWiNb1AxwbhuEbgIscN8Cv0vit4=,tag:QV0FzWM9d76sgKEzGejlKA==,type:bool]\n",
+        "nul: null\n",
+        "empty: \"\"\n",
+        "list:\n",
+        "    - ENC[AES256_GCM,data:4Q==,iv:irud8VjXjUFOFZOAl/HysJYVw73uO+72u3fyFi+3QL8=,tag:5Bp5z4wpL2c1zqrc3cddNQ==,type:str]\n",
+        "    - ENC[AES256_GCM,data:hQ==,iv:H1KRiUsnIfJVFoUL5ixBKcdKmvJ1yfd1aRpv7LrstkQ=,tag:4Ax+uRtHJo1Q17eeiqsHvg==,type:int]\n",
+        "    - - ENC[AES256_GCM,data:mA==,iv:FoOKjMnMVy1mHhMEUicSawVVDoMf8uRG42uVTN4jhaA=,tag:MuYuPz6humaGvPYvm57MCQ==,type:str]\n",
+        "      - deep: ENC[AES256_GCM,data:fg==,iv:52a+9Lr0AHlBi0DP5li0ymkDkx2FxOVuQuJOWWDN9Zs=,tag:kvK9XmOaPPRvJMcRcLwYrQ==,type:str]\n",
+        "nested:\n",
+        "    key: ENC[AES256_GCM,data:JPSMFQU=,iv:iWLDPN5s492yvWbo71tkCq6er6S6oCVZoMpfqanbcmI=,tag:umHMiKMpuUpIU5BTQzzj0g==,type:str]\n",
+        "    deeper:\n",
+        "        x: ENC[AES256_GCM,data:HfCa6g==,iv:LCi0cBCpCYz7iuHjzKF4oNn2+IicueorRDEYekILtus=,tag:8y2jnn1QfirtQP26exupJA==,type:float]\n",
+        "secret_unencrypted: visible\n",
+        "sops:\n",
+        "    lastmodified: \"2026-11-24T16:31:02Z\"\n",
+        "    mac: ENC[AES256_GCM,data:Jwvkg04++2w/ClSdfwCunRJ7b6tF70iQcMxkYDLZRDsgFTamYzXs0ohjta645i4Ku9D61c+suawh7O0xFjUhJFENxeQJ7NrAL9QDFtXC/2vjy8xxTM0h7aekXFP/aOM2CF3I/deuU4uafocLtlm35dyGwj9T9HlebdZmlCxZJyE=,iv:RfbG4Fo076jngOyafAU80oY4VPWA8dJNSTUkwXCjS7c=,tag:CuYluzZZAsNa7KHzFqDR4g==,type:str]\n",
+        "    pgp:\n",
+        "        - created_at: \"2026-11-24T16:31:02Z\"\n",
+        "          enc: |-\n",
+        "            -----BEGIN PGP MESSAGE-----\n",
+        "\n",
+        "            hQEMAyUpShfNkFB/AQgAi98dzFAfF6ljtVFysRHxdQWEFNqDvvTQBRlbjuHUL3z+\n",
+        "            QSllZ/ZgXZj/qY8ix95rdKypCxbn43kzduOKxBXEbzgBsGmqQu2jfIfXUXzaPQiK\n",
+        "            JGRT1Bae9zqtq5zf1RdODYHNlvslU6Vcs16XfXzsBZWlbt+65x/9TyF1IX51poJq\n",
+        "            kx1SKwBpgecZRSdnUZUAhga1gskgji/dbbMhqggtg7HMrlLqRvILRQoLnyYicge0\n",
+        "            fSnts6g9470/sgShOPK4YfafsXZEMTreEMVW25wt7ugXZ4Z5OF59JUhdgAMxHZy5\n",
+        "            pi1q14eqtK3hIkAgEa7PbbADoU8zmdLSR6HhEQoqTdJeAcTO/uQJehBEsfkDjPuS\n",
+        "            n3UVi3WyT/sGKIcicsas8V0AQ9WbHOHT+2pn8l77JD7p9l1hS/Qk3wStlDpSYSCq\n",
+        "            1cyjd6DHmFSYZFTTNivDsYhZFNOM05SKGGhDEcKtVw==\n",
+        "            =uTjg\n",
+        "            -----END PGP MESSAGE-----\n",
+        "          fp: FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4\n",
+        "    unencrypted_suffix: _unencrypted\n",
+        "    version: 3.11.0\n",
+    );
+
+    #[test]
+    fn pgp_vector_metadata_layout() {
+        let t = PGP_ENC;
+        let md = m(vec![
+            p("lastmodified", s(&field(t, "lastmodified: "))),
+            p("mac", s(encs(t).last().unwrap())),
+            p(
+                "pgp",
+                l(vec![mv(vec![
+                    p("created_at", s(&field(t, "- created_at: "))),
+                    p("enc", s(&block_after(t, "enc: |-"))),
+                    p("fp", s("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4")),
+                ])]),
+            ),
+            p("unencrypted_suffix", s("_unencrypted")),
+            p("version", s("3.11.0")),
+        ]);
+        assert!(block_after(t, "enc: |-").contains("-----\n\nhQEM"));
+        assert_eq!(encrypted(&basic_encrypted_tree(t), &md, 4), t);
+    }
+
+    const KMS_ENC: &str = concat!(
+        "hello: ENC[AES256_GCM,data:mBDKK9I=,iv:aIhUId71zzM2Wbtsko67MhdBC88IWkaUM/0PXr3AhLw=,tag:I4P6Mee86YDQyL7TKxumzw==,type:str]\n",
+        "num: ENC[AES256_GCM,data:TpU=,iv:4HAsqABQ1xp85CEuoj0hwe7RqPfWLAujuksnx6nsazc=,tag:rbFK1/QHOyNVawHrc1lIeg==,type:int]\n",
+        "flt: ENC[AES256_GCM,data:Ikzn,iv:lPpGSnXSBtiHiLPCrVxxQVGi57SHFoPJU3JPYQballA=,tag:sRJvpXJBuwqX2SrSr3gKog==,type:float]\n",
+        "yes_bool: ENC[AES256_GCM,data:jhOEpcM=,iv:DqiKzClS1qCzagksS3E0Cbc1mmmwjceersrS19e5a/4=,tag:fNo2Oq2mccs6llQxW/37lA==,type:bool]\n",
+        "nul: null\n",
+        "empty: \"\"\n",
+        "list:\n",
+        "    - ENC[AES256_GCM,data:wQ==,iv:qwUbGV5a07NQYVuQMVaTgghPtl8ikvcJsR4ZzyNNUqQ=,tag:ttAoa4uoU4B7Bp6y+c7/Ng==,type:str]\n",
+        "    - ENC[AES256_GCM,data:Fw==,iv:dWFx12G+tkW7RG5kh9QBEc7Z8vHcwZo7u0mRTDaRpak=,tag:c9iA3zPEZ5pDpfI+ltWiDw==,type:int]\n",
+        "    - - ENC[AES256_GCM,data:cg==,iv:g50HD2aK2RondlTOfo9IQQ49q5NfgTeuH85BOG0vvv0=,tag:yI9UOncHvpM7W8zvt/KtXA==,type:str]\n",
+        "      - deep: ENC[AES256_GCM,data:ew==,iv:dLmjvy5jFUrpMjOsc5q3BJqjlgD5uNesqev10mQNTpA=,tag:CTK+TwRDVJ6fwVdt7g9Qaw==,type:str]\n",
+        "nested:\n",
+        "    key: ENC[AES256_GCM,data:s7HMdlE=,iv:DPDvvbhwDnYqstuPSMDXNfERnqyjxyjbxWwHfZtm+Qo=,tag:aQBZRLMngEJumEsMqvmXjw==,type:str]\n",
+        "    deeper:\n",
+        "        x: ENC[AES256_GCM,data:9FOG2Q==,iv:iDlzIq21+qmA4ZFa/kRPvYjGo1QLsqZFy9pEPCSvJEc=,tag:N+2b62tVdseKbpZreof8Mg==,type:float]\n",
+        "secret_unencrypted: visible\n",
+        "sops:\n",
+        "    kms:\n",
+        "        - arn: arn:aws:kms:eu-west-3:123456789012:key/11111111-2222-3333-4444-555555555555\n",
+        "          context:\n",
+        "            app: web\n",
+        "            env: prod\n",
+        "          created_at: \"2026-11-24T16:31:08Z\"\n",
+        "          enc: TU9DS0JMT0J7ImFwcCI6ICJ3ZWIiLCAiZW52IjogInByb2QifXyIXw7MOuSdMtSjFN6NkxaxJOoVDqw/7VHzUv6R7ZmWrQ==\n",
+        "          aws_profile: \"\"\n",
+        "        - arn: arn:aws:kms:us-east-2:123456789012:alias/myalias\n",
+        "          role: arn:aws:iam::123456789012:role/sops-role\n",
+        "          context:\n",
+        "            app: web\n",
+        "            env: prod\n",
+        "          created_at: \"2026-11-24T16:31:08Z\"\n",
+        "          enc: TU9DS0JMT0J7ImFwcCI6ICJ3ZWIiLCAiZW52IjogInByb2QifXyIXw7MOuSdMtSjFN6NkxaxJOoVDqw/7VHzUv6R7ZmWrQ==\n",
+        "          aws_profile: \"\"\n",
+        "    lastmodified: \"2026-11-24T16:31:08Z\"\n",
+        "    mac: ENC[AES256_GCM,data:Sl5hoIYqIxXpJGIrZB2f4qtLmEWaRZRqaqyjQcM6PQYli6nF8hY3HhWpdU4imBlrsxbhE8T81GUgAvEFI1J7akxzUYupwLqnpJ5jaW6d5wXeJLjd2mYBNyFxj20VB7lHGzisp5OQ1y6ofr9XRmOUQGdDVqZ1fuXAhbUR8IHX4+I=,iv:r16KK+gE4Rya4W9lK+7rmBGufQA7drrw1OC0pmJRPLE=,tag:eeo0IlBHaN+BWZY0Uxk3Ng==,type:str]\n",
+        "    unencrypted_suffix: _unencrypted\n",
+        "    version: 3.11.0\n",
+    );
+
+    #[test]
+    fn kms_vector_metadata_layout() {
+        let t = KMS_ENC;
+        let context = || mv(vec![p("app", s("web")), p("env", s("prod"))]);
+        let created = field(t, "created_at: ");
+        let enc = field(t, "enc: ");
+        let md = m(vec![
+            p(
+                "kms",
+                l(vec![
+                    mv(vec![
+                        p(
+                            "arn",
+                            s(
+                                "arn:aws:kms:eu-west-3:123456789012:key/11111111-2222-3333-4444-555555555555",
+                            ),
+                        ),
+                        p("context", context()),
+                        p("created_at", s(&created)),
+                        p("enc", s(&enc)),
+                        p("aws_profile", s("")),
+                    ]),
+                    mv(vec![
+                        p("arn", s("arn:aws:kms:us-east-2:123456789012:alias/myalias")),
+                        p("role", s("arn:aws:iam::123456789012:role/sops-role")),
+                        p("context", context()),
+                        p("created_at", s(&created)),
+                        p("enc", s(&enc)),
+                        p("aws_profile", s("")),
+                    ]),
+                ]),
+            ),
+            p("lastmodified", s(&field(t, "lastmodified: "))),
+            p("mac", s(encs(t).last().unwrap())),
+            p("unencrypted_suffix", s("_unencrypted")),
+            p("version", s("3.11.0")),
+        ]);
+        assert_eq!(encrypted(&basic_encrypted_tree(t), &md, 4), t);
+    }
+
+    const MAC_ONLY_ENC: &str = concat!(
+        "hello: ENC[AES256_GCM,data:K5TAZME=,iv:/lOcqtjE6jIhlLj44UwMsIvo0/UtXtVtCDv6ABEm8UU=,tag:dCp/kiDT+hqf8HvB8CfcbA==,type:str]\n",
+        "num: ENC[AES256_GCM,data:Xj4=,iv:GRLbBtmFeUTqnLRwMw0hnfhhCiJcOf9QWrlgwd/wU94=,tag:EkHCgQGvRSJj3AN0QTJJlw==,type:int]\n",
+        "flt: ENC[AES256_GCM,data:kKt+,iv:2kw/631EItf2IQpYpyOkfoVusT90SursrN3yWVwla4U=,tag:4SrMuSwlOGh//cyOc/eiMg==,type:float]\n",
+        "yes_bool: ENC[AES256_GCM,data:6Nfre6w=,iv:J2m5hn7yPXtjKrf/ZfhwuTrSHDz+kmOeEBiQnx5+emc=,tag:mqcGInQIY8AexEhIezdMdw==,type:bool]\n",
+        "nul: null\n",
+        "empty: \"\"\n",
+        "list:\n",
+        "    - ENC[AES256_GCM,data:RQ==,iv:OPoaUrhiAB9rHhIj714PZvazX52CeUAlC6P8T7zQd4k=,tag:/fTsXB9iKeXtgXRzj546Ww==,type:str]\n",
+        "    - ENC[AES256_GCM,data:ng==,iv:7qvl9Pv1Kk3RkoSwLsOje7vER525BFlVU9LWayRALmY=,tag:3BVaAK0ikvoWcv5/eveCBQ==,type:int]\n",
+        "    - - ENC[AES256_GCM,data:Lg==,iv:IlW8J5UEr5CxFogtZxeIT1o1+yYpB/S/UXXZ0vio/hU=,tag:iigve3kJLjOz9ZATRNravQ==,type:str]\n",
+        "      - deep: ENC[AES256_GCM,data:Gw==,iv:PGHJGJ3nsjR2r85PuDrWiHwVanxBK7YGf4LMwm91Ins=,tag:aMcGjg+L6FP4R2XluS4KAw==,type:str]\n",
+        "nested:\n",
+        "    key: ENC[AES256_GCM,data:5pFzdZA=,iv:OWlfP/A5r7BAMT9cczkqr6MpFhHQ1VH+bG/V+WG4hfg=,tag:8HtcnHK6tolHroX+oVOYQw==,type:str]\n",
+        "    deeper:\n",
+        "        x: ENC[AES256_GCM,data:nvmZyA==,iv:TJ37eSD+Cbl5HRYjj9BtFoyAhUUHjaBMkg8lqymcNrE=,tag:6v1gLtQSZibYetcYpKS2mQ==,type:float]\n",
+        "secret_unencrypted: visible\n",
+        "sops:\n",
+        "    age:\n",
+        "        - recipient: age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr\n",
+        "          enc: |\n",
+        "            -----BEGIN AGE ENCRYPTED FILE-----\n",
+        "            YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBtTUdJN0srZEJXUER5TklY\n",
+        "            ZnF5NDVVSWVMRFBSbUtyR1VuYzlyVWVuRmk4CjNaZFJIQkNHY2RTVHhnbTczSkw5\n",
+        "            Rk96bWtURmIyVENmb0NUdFhOUmEwVWMKLS0tIFBvWXhjcmpQY3UyVnhrTWxvSSt1\n",
+        "            aSsybTMyT21QU0RaSXF6dTZjdUxzMFEKPEZF3RKLH2f2NJcQ5FIsppEzOPdl3AKZ\n",
+        "            KaT731aG8RtRvrr2kfB7KskXAG0PLQ3ipDrWoX7VX2FvJZrBK+MWcQ==\n",
+        "            -----END AGE ENCRYPTED FILE-----\n",
+        "    lastmodified: \"2026-11-24T16:30:49Z\"\n",
+        "    mac: ENC[AES256_GCM,data:K7SOhvR29V054Ds9nqqM6AdQOCDwSJlZdyfRSy+INywzNHYXoa4+RT34N7GlobTfcvDRkD2wmlo9V2nvY0tqcxB9g1lP/JYnB437VSB3M54I5gXFGMMETjacGnRrGu+6o41GA7BFChPAFgjTh0yHln2MEl2kHkCdDgDOMZ9j0gY=,iv:DYh2Kgq/J6U0pDNvGYV3dKjwtFUtD/cjYV0yFz8a4ek=,tag:4kxAUNNeqbDJ5ff8J9alVw==,type:str]\n",
+        "    unencrypted_suffix: _unencrypted\n",
+        "    mac_only_encrypted: true\n",
+        "    version: 3.11.0\n",
+    );
+
+    #[test]
+    fn mac_only_vector_metadata_layout() {
+        let t = MAC_ONLY_ENC;
+        let mut md = age_metadata(t);
+        md.items.insert(
+            4,
+            Item {
+                key: Key::Str("mac_only_encrypted".into()),
+                value: Value::Bool(true),
+            },
+        );
+        assert_eq!(encrypted(&basic_encrypted_tree(t), &md, 4), t);
+        // Must fail: a string "true" would be quoted.
+        md.items[4].value = s("true");
+        assert_ne!(encrypted(&basic_encrypted_tree(t), &md, 4), t);
+    }
 }
