@@ -1610,4 +1610,31 @@ mod tests {
         md.items[4].value = s("true");
         assert_ne!(encrypted(&basic_encrypted_tree(t), &md, 4), t);
     }
+
+    /// Keys with line breaks other than LF, BOM keys and block scalars in
+    /// lists (checked with `sops -d`).
+    #[test]
+    fn odd_keys_and_list_scalars() {
+        let tree = doc(vec![
+            p("a\u{85}b", i(1)),
+            p("a\rb", i(2)),
+            p("a\u{2028}b", i(3)),
+            p("\u{feff}k", i(4)),
+            p("a\u{2029}", i(5)),
+            p("k\n", i(6)),
+            p(" ", i(7)),
+            p("lst", l(vec![s("\tx\ny"), s("a\u{2028}b"), s("x\n  y\n")])),
+        ]);
+        let want = concat!(
+            "? \"a\\Nb\"\n: 1\n",
+            "? \"a\\rb\"\n: 2\n",
+            "? 'a\u{2028}    b'\n: 3\n",
+            "\"\\uFEFF\\x6B\": 4\n",
+            "? 'a\u{2029}'\n: 5\n",
+            "? |\n    k\n: 6\n",
+            "' ': 7\n",
+            "lst:\n    - null\n    - 'a\u{2028}      b'\n    - |\n      x\n        y\n",
+        );
+        assert_eq!(plain(&tree, 4), want);
+    }
 }
