@@ -22,30 +22,22 @@ use writer::Writer;
 
 /// Writes a decrypted tree.
 pub fn emit_plain(tree: &Tree, indent: usize) -> Result<Vec<u8>> {
-    let mut e = Emitter::new(indent);
-    for (n, branch) in tree.branches.iter().enumerate() {
-        e.document(
-            Node::Map(MapRef {
-                items: &branch.items,
-                extra: None,
-            }),
-            n == 0,
-        )?;
-    }
-    Ok(e.w.out)
+    emit_documents(tree, None, indent)
 }
 
 /// Writes an encrypted tree with `metadata` as the last key `sops` of every document.
 pub fn emit_encrypted(tree: &Tree, metadata: &Map, indent: usize) -> Result<Vec<u8>> {
+    emit_documents(tree, Some(("sops", metadata)), indent)
+}
+
+fn emit_documents(tree: &Tree, extra: Option<(&str, &Map)>, indent: usize) -> Result<Vec<u8>> {
     let mut e = Emitter::new(indent);
     for (n, branch) in tree.branches.iter().enumerate() {
-        e.document(
-            Node::Map(MapRef {
-                items: &branch.items,
-                extra: Some(("sops", metadata)),
-            }),
-            n == 0,
-        )?;
+        let root = Node::Map(MapRef {
+            items: &branch.items,
+            extra,
+        });
+        e.document(root, n == 0)?;
     }
     Ok(e.w.out)
 }
@@ -241,21 +233,27 @@ impl<'a> Emitter<'a> {
         // The start event: a scalar carries its head and foot; a collection its
         // head (outer comments first, then its own leading ones).
         let scalar = match node {
-            Node::Scalar(v) => match Scalar::value(v)? {
-                Some(s) => Some(s),
-                None => return self.node(Node::of(v), head, foot, role),
-            },
+            Node::Scalar(v) => Scalar::value(v)?,
             _ => None,
         };
-        match node {
-            Node::Scalar(_) => self.take(head, foot.clone(), Vec::new()),
-            Node::Map(m) => self.take(concat(head, m.leading_comments()), Vec::new(), Vec::new()),
-            Node::List(l) => self.take(
-                concat(head, list_leading_comments(l)),
-                Vec::new(),
-                Vec::new(),
-            ),
-        }
+        let end_foot = match node {
+            Node::Scalar(_) => {
+                self.take(head, foot, Vec::new());
+                Vec::new()
+            }
+            Node::Map(m) => {
+                self.take(concat(head, m.leading_comments()), Vec::new(), Vec::new());
+                foot
+            }
+            Node::List(l) => {
+                self.take(
+                    concat(head, list_leading_comments(l)),
+                    Vec::new(),
+                    Vec::new(),
+                );
+                foot
+            }
+        };
         match role {
             Role::Root => self.process_head_comment(),
             Role::MapValue { simple_key: true } => {
@@ -278,7 +276,6 @@ impl<'a> Emitter<'a> {
             return Ok(());
         }
         self.process_foot_comment();
-        let end_foot = foot;
         match node {
             Node::Map(m) if m.has_pairs() => self.block_map(m, in_item, end_foot),
             Node::Map(_) => {
@@ -346,6 +343,7 @@ impl<'a> Emitter<'a> {
                 KeyRef::Tree(Key::Scalar(v)) => Scalar::value(v)?.ok_or_else(|| {
                     Error::Other("Error marshaling to yaml: a map key must be a scalar".into())
                 })?,
+                // `entries` never pairs a comment with a value; kept total anyway.
                 KeyRef::Tree(Key::Comment(c)) => Scalar::string(c),
             };
             self.take(head, Vec::new(), Vec::new());
@@ -1636,5 +1634,20 @@ mod tests {
             "lst:\n    - null\n    - 'a\u{2028}      b'\n    - |\n      x\n        y\n",
         );
         assert_eq!(plain(&tree, 4), want);
+    }
+
+    #[test]
+    fn pending_head_comment_flushed_at_mapping_end() {
+        let tree = Tree {
+            branches: vec![
+                m(vec![p("a", i(1)), p("c", l(vec![lc(" d")]))]),
+                m(vec![p("b", i(2))]),
+                m(vec![p("x", l(vec![lc(" e")]))]),
+            ],
+        };
+        assert_eq!(
+            plain(&tree, 4),
+            "a: 1\nc: []\n# d\n---\nb: 2\n---\nx: []\n# e\n"
+        );
     }
 }
