@@ -449,11 +449,29 @@ impl<'s> Builder<'s> {
             insert_comment(top, 0, comment);
             return;
         }
-        for f in self.frames.iter_mut().rev() {
-            if f.closed && f.flow {
-                continue;
-            }
-            if let Some(at) = f.cur {
+        let found = self
+            .frames
+            .iter()
+            .rposition(|f| !(f.closed && f.flow) && f.cur.is_some());
+        if let Some(i) = found {
+            // On the first key of a mapping that is a sequence item, the comment goes before
+            // the item (sops then writes it where go-yaml does, above the `- ` line).
+            let owner = match (
+                i.checked_sub(1).and_then(|p| self.frames.get(p)),
+                self.frames.get(i),
+            ) {
+                (Some(parent), Some(f))
+                    if matches!(parent.content, Content::List(_))
+                        && !parent.flow
+                        && first_key_is_current(f) =>
+                {
+                    i - 1
+                }
+                _ => i,
+            };
+            if let Some(f) = self.frames.get_mut(owner)
+                && let Some(at) = f.cur
+            {
                 insert_comment(f, at, comment);
                 return;
             }
@@ -915,6 +933,18 @@ fn fill(parent: &mut Frame, value: Value) {
                 *slot = value;
             }
         }
+    }
+}
+
+/// Whether a mapping's current entry is its first key (only comments before it).
+fn first_key_is_current(f: &Frame) -> bool {
+    match (&f.content, f.cur) {
+        (Content::Map(m), Some(at)) => m
+            .items
+            .iter()
+            .take(at)
+            .all(|i| matches!(i.key, Key::Comment(_))),
+        _ => false,
     }
 }
 
