@@ -1106,6 +1106,46 @@ mod tests {
         );
     }
 
+    /// With the emitter: reading an encrypted file and writing it back (values still
+    /// encrypted) reproduces the file sops wrote, byte for byte.
+    #[test]
+    fn encrypted_round_trip_is_byte_exact() {
+        let Some(dir) = vectors_dir() else {
+            panic!("vectors not found; set SOPS_RS_VECTORS");
+        };
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/yaml/testdata"),
+            &mut files,
+        );
+        walk(&dir.join("generated-sops-3.11.0/cases"), &mut files);
+        if let Some(extra) = std::env::var_os("SOPS_RS_EXTRA_FIXTURES") {
+            walk(std::path::Path::new(&extra), &mut files);
+        }
+        files.retain(|f| f.to_string_lossy().ends_with(".enc.yaml"));
+        let mut failed = Vec::new();
+        for f in &files {
+            let want = std::fs::read(f).unwrap();
+            let (tree, meta) = load_encrypted(&want).unwrap();
+            let indent = if f.to_string_lossy().contains("indent2") {
+                2
+            } else {
+                4
+            };
+            let got = super::super::emit::emit_encrypted(&tree, &meta, indent).unwrap();
+            if got != want {
+                failed.push(f.to_string_lossy().to_string());
+            }
+        }
+        assert!(files.len() >= 50, "{}", files.len());
+        assert!(
+            failed.is_empty(),
+            "{} of {} differ: {failed:?}",
+            failed.len(),
+            files.len()
+        );
+    }
+
     #[test]
     fn plain_vectors_match_what_sops_encrypted() {
         let Some(dir) = vectors_dir() else {
