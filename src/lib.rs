@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cipher;
 pub mod datakey;
 pub mod error;
 pub mod gofmt;
