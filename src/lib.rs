@@ -19,4 +19,5 @@ pub mod ops;
 pub mod selection;
 pub mod store;
 pub mod tree;
+pub mod version;
 pub mod walk;
