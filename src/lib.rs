@@ -19,5 +19,6 @@ pub mod ops;
 pub mod selection;
 pub mod store;
 pub mod tree;
+pub mod treepath;
 pub mod version;
 pub mod walk;
