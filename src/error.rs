@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The input file could not be read.
-    #[error("Error reading file {path:?}: {source}")]
+    #[error("Error reading file: read {}: {}", .path.display(), go_io_message(.source))]
     ReadInput {
         /// The file.
         path: PathBuf,
@@ -19,7 +19,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The output file (or its temporary sibling) could not be written.
-    #[error("Could not write output file {path:?}: {source}")]
+    #[error("Could not write output file: open {}: {}", .path.display(), go_io_message(.source))]
     WriteOutput {
         /// The file.
         path: PathBuf,
@@ -134,6 +134,29 @@ impl Error {
             ),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
             _ => None,
+        }
+    }
+}
+
+/// An OS error worded the way Go prints it (`is a directory`, `permission denied`),
+/// so messages match sops's.
+pub fn go_io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::IsADirectory => "is a directory".into(),
+        K::NotADirectory => "not a directory".into(),
+        K::AlreadyExists => "file exists".into(),
+        K::StorageFull => "no space left on device".into(),
+        K::ReadOnlyFilesystem => "read-only file system".into(),
+        _ => {
+            let s = e.to_string();
+            // Drop Rust's " (os error N)" suffix.
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_lowercase(),
+                None => s,
+            }
         }
     }
 }

@@ -51,7 +51,11 @@ pub fn format_float_plain(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         // Rust's Display is shortest-round-trip without exponent, like Go's 'f', -1.
         format!("{f}")
@@ -65,7 +69,11 @@ fn format_g(f: f64, upper: bool) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
         return format!("{}0", sign(f));
@@ -84,7 +92,11 @@ pub fn format_float_yaml(f: f64) -> String {
     if f.is_nan() {
         ".nan".into()
     } else if f.is_infinite() {
-        if f > 0.0 { ".inf".into() } else { "-.inf".into() }
+        if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        }
     } else {
         format_g(f, false)
     }
@@ -373,7 +385,7 @@ mod tests {
             (1.5e-10, "0.00000000015"),
             (1e21, "1000000000000000000000"),
             (1e-7, "0.0000001"),
-            (3.141592653589793, "3.141592653589793"),
+            (std::f64::consts::PI, "3.141592653589793"),
             (f64::INFINITY, "+Inf"),
             (f64::NEG_INFINITY, "-Inf"),
             (f64::NAN, "NaN"),

@@ -9,9 +9,11 @@
 #![deny(missing_docs)]
 
 pub mod cipher;
+pub mod config;
 pub mod datakey;
 pub mod error;
 pub mod gofmt;
+pub mod goregex;
 pub mod keys;
 pub mod mac;
 pub mod metadata;

@@ -48,7 +48,9 @@ impl AgeKey {
     pub fn from_metadata(entry: &Map) -> Result<AgeKey> {
         let get = |k: &str| match entry.get(k) {
             Some(crate::tree::Value::Str(s)) => Ok(s.to_string()),
-            _ => Err(Error::InvalidMetadata(format!("age key entry has no string {k:?}"))),
+            _ => Err(Error::InvalidMetadata(format!(
+                "age key entry has no string {k:?}"
+            ))),
         };
         Ok(AgeKey {
             recipient: get("recipient")?,

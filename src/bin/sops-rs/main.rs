@@ -1,5 +1,197 @@
-//! The `sops-rs` command line.
+//! The `sops-rs` command line: a drop-in for the `sops` 3.11 CLI.
 
-fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+#![forbid(unsafe_code)]
+
+mod exit;
+mod flags;
+mod output;
+mod run;
+mod specs;
+
+use std::process::ExitCode;
+
+use flags::{FlagError, Parsed};
+use run::{Mode, Surface};
+use sops_rs::error::Error;
+
+/// The sops version whose behaviour and file format sops-rs implements.
+const SOPS_VERSION: &str = "3.11.0";
+
+const HELP: &str = "NAME:
+   sops-rs - a fast, SOPS-compatible encrypted file editor (age; more key types coming)
+
+USAGE:
+   sops-rs [global options] FILE              (-e encrypt, -d decrypt)
+   sops-rs encrypt [options] [FILE]           (stdin when FILE is absent)
+   sops-rs decrypt [options] [FILE]
+
+   Flags must come before the file name, as with sops. Single and double dashes
+   are equivalent (-decrypt, --decrypt); short flags cannot be combined.
+
+COMMON OPTIONS:
+   --encrypt, -e                encrypt FILE and print the result
+   --decrypt, -d                decrypt FILE and print the result
+   --age value, -a value        comma separated age recipients [$SOPS_AGE_RECIPIENTS]
+   --in-place, -i               write the result back to FILE (atomically)
+   --output value               write the result to this file
+   --extract value              decrypt only this key, e.g. '[\"db\"][\"password\"]'
+   --input-type value           yaml, json, dotenv, ini or binary (default: from the extension)
+   --output-type value          same, for the output
+   --indent value               YAML/JSON indentation (legacy mode)
+   --ignore-mac                 do not verify the MAC when decrypting
+   --unencrypted-suffix value   leave keys ending in this suffix in clear (default _unencrypted)
+   --encrypted-suffix value     encrypt only keys ending in this suffix
+   --unencrypted-regex value    leave keys matching this regex in clear
+   --encrypted-regex value      encrypt only keys matching this regex
+   --unencrypted-comment-regex value, --encrypted-comment-regex value (legacy mode)
+   --mac-only-encrypted         MAC only the encrypted values (legacy mode)
+   --filename-override value    name used to pick formats when reading stdin
+   --decryption-order value     key types to try first [$SOPS_DECRYPTION_ORDER]
+   --version, -v                print the version
+
+age identities are read from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD,
+SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519, ~/.ssh/id_rsa and
+$XDG_CONFIG_HOME/sops/age/keys.txt, as sops does.
+";
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// How the process ends.
+enum Outcome {
+    Done,
+    Failed(Error),
+    Usage(String),
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Outcome::Done => ExitCode::SUCCESS,
+        Outcome::Usage(msg) => {
+            println!("Incorrect Usage. {msg}\n\n{HELP}");
+            eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
+            ExitCode::from(1)
+        }
+        Outcome::Failed(err) => report(&err),
+    }
+}
+
+/// Prints `err` (sops's message, then a hint) and returns sops's exit code.
+fn report(err: &Error) -> ExitCode {
+    // A closed pipe (`sops-rs -d f | head`) is not a failure, as in ripgrep.
+    if let Error::WriteOutput { source, .. } = err
+        && source.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("{err}");
+    if let Some(hint) = err.hint() {
+        eprintln!("{hint}");
+    }
+    ExitCode::from(exit::code(err))
+}
+
+fn flag_error_message(e: FlagError) -> Option<String> {
+    match e {
+        FlagError::Help => None,
+        FlagError::Undefined(f) => Some(format!("flag provided but not defined: {f}")),
+        FlagError::MissingValue(f) => Some(format!("flag needs an argument: {f}")),
+        FlagError::BadBool(f, v) => Some(format!("invalid boolean value \"{v}\" for {f}")),
+    }
+}
+
+fn parse(args: &[String], specs: &[flags::FlagSpec]) -> Result<Parsed, Outcome> {
+    flags::parse(args, specs, &env).map_err(|e| match flag_error_message(e) {
+        Some(msg) => Outcome::Usage(msg),
+        None => {
+            println!("{HELP}");
+            Outcome::Done
+        }
+    })
+}
+
+fn dispatch(args: &[String]) -> Outcome {
+    let global = match parse(args, specs::GLOBAL) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    if global.switch("version") {
+        println!(
+            "sops {SOPS_VERSION} (sops-rs {})",
+            env!("CARGO_PKG_VERSION")
+        );
+        return Outcome::Done;
+    }
+    let first = global.positionals.first().map(String::as_str);
+    if let Some(cmd) = first.filter(|c| specs::SUBCOMMANDS.contains(c)) {
+        let rest = &global.positionals[1..];
+        return subcommand(cmd, rest, global.value("config"));
+    }
+    legacy(&global)
+}
+
+fn outcome(r: sops_rs::error::Result<()>) -> Outcome {
+    match r {
+        Ok(()) => Outcome::Done,
+        Err(Error::Usage(msg)) => Outcome::Usage(msg),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
+    let (mode, table) = match cmd {
+        "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
+        "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "help" | "h" => {
+            println!("{HELP}");
+            return Outcome::Done;
+        }
+        other => {
+            return Outcome::Failed(Error::Other(format!(
+                "the `{other}` command is not implemented in sops-rs yet; use `sops-rs encrypt` or `sops-rs decrypt`"
+            )));
+        }
+    };
+    match parse(rest, table) {
+        Ok(p) => outcome(run::run(mode, &p, Surface::Subcommand, config)),
+        Err(o) => o,
+    }
+}
+
+fn legacy(global: &Parsed) -> Outcome {
+    let wants: Vec<&str> = ["encrypt", "decrypt", "rotate"]
+        .into_iter()
+        .filter(|f| global.switch(f))
+        .chain(global.is_set("set").then_some("set"))
+        .collect();
+    let mode = match wants.as_slice() {
+        [] => {
+            if global.positionals.is_empty() {
+                return Outcome::Failed(Error::NoFileSpecified);
+            }
+            return Outcome::Failed(Error::Other(
+                "editing files is not implemented in sops-rs yet; use -d to decrypt or -e to encrypt".into(),
+            ));
+        }
+        ["encrypt"] => Mode::Encrypt,
+        ["decrypt"] => Mode::Decrypt,
+        [one] => {
+            return Outcome::Failed(Error::Other(format!(
+                "--{one} is not implemented in sops-rs yet"
+            )));
+        }
+        _ => {
+            return Outcome::Failed(Error::ConflictingParameters(
+                "use only one of --encrypt, --decrypt, --rotate and --set".into(),
+            ));
+        }
+    };
+    outcome(run::run(
+        mode,
+        global,
+        Surface::Legacy,
+        global.value("config"),
+    ))
 }

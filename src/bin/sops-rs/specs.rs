@@ -1,0 +1,157 @@
+//! The flag tables of the legacy mode and of each subcommand, as sops 3.11 declares them.
+
+use crate::flags::FlagSpec;
+
+const fn switch(names: &'static [&'static str], env: Option<&'static str>) -> FlagSpec {
+    FlagSpec {
+        names,
+        takes_value: false,
+        env,
+        repeatable: false,
+    }
+}
+
+const fn value(names: &'static [&'static str], env: Option<&'static str>) -> FlagSpec {
+    FlagSpec {
+        names,
+        takes_value: true,
+        env,
+        repeatable: false,
+    }
+}
+
+const fn repeated(names: &'static [&'static str], env: Option<&'static str>) -> FlagSpec {
+    FlagSpec {
+        names,
+        takes_value: true,
+        env,
+        repeatable: true,
+    }
+}
+
+/// Global flags: legacy mode (`sops-rs [flags] FILE`) and what may precede a subcommand.
+pub const GLOBAL: &[FlagSpec] = &[
+    switch(&["decrypt", "d"], None),
+    switch(&["encrypt", "e"], None),
+    switch(&["rotate", "r"], None),
+    switch(
+        &["disable-version-check"],
+        Some("SOPS_DISABLE_VERSION_CHECK"),
+    ),
+    switch(&["check-for-updates"], None),
+    value(&["kms", "k"], Some("SOPS_KMS_ARN")),
+    value(&["aws-profile"], None),
+    value(&["gcp-kms"], Some("SOPS_GCP_KMS_IDS")),
+    value(&["hckms"], Some("SOPS_HUAWEICLOUD_KMS_IDS")),
+    value(&["azure-kv"], Some("SOPS_AZURE_KEYVAULT_URLS")),
+    value(&["hc-vault-transit"], Some("SOPS_VAULT_URIS")),
+    value(&["pgp", "p"], Some("SOPS_PGP_FP")),
+    value(&["age", "a"], Some("SOPS_AGE_RECIPIENTS")),
+    switch(&["in-place", "i"], None),
+    value(&["extract"], None),
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    switch(&["show-master-keys", "s"], None),
+    value(&["add-gcp-kms"], None),
+    value(&["rm-gcp-kms"], None),
+    value(&["add-hckms"], None),
+    value(&["rm-hckms"], None),
+    value(&["add-azure-kv"], None),
+    value(&["rm-azure-kv"], None),
+    value(&["add-kms"], None),
+    value(&["rm-kms"], None),
+    value(&["add-hc-vault-transit"], None),
+    value(&["rm-hc-vault-transit"], None),
+    value(&["add-age"], None),
+    value(&["rm-age"], None),
+    value(&["add-pgp"], None),
+    value(&["rm-pgp"], None),
+    switch(&["ignore-mac"], None),
+    switch(&["mac-only-encrypted"], None),
+    value(&["unencrypted-suffix"], None),
+    value(&["encrypted-suffix"], None),
+    value(&["unencrypted-regex"], None),
+    value(&["encrypted-regex"], None),
+    value(&["unencrypted-comment-regex"], None),
+    value(&["encrypted-comment-regex"], None),
+    value(&["config"], Some("SOPS_CONFIG")),
+    value(&["encryption-context"], None),
+    value(&["set"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    value(&["indent"], None),
+    switch(&["verbose"], None),
+    value(&["output"], None),
+    value(&["filename-override"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+    switch(&["version", "v"], None),
+];
+
+/// `sops-rs encrypt [flags] [FILE]`.
+pub const ENCRYPT: &[FlagSpec] = &[
+    switch(&["in-place", "i"], None),
+    value(&["output"], None),
+    value(&["kms", "k"], Some("SOPS_KMS_ARN")),
+    value(&["aws-profile"], None),
+    value(&["gcp-kms"], Some("SOPS_GCP_KMS_IDS")),
+    value(&["hckms"], Some("SOPS_HUAWEICLOUD_KMS_IDS")),
+    value(&["azure-kv"], Some("SOPS_AZURE_KEYVAULT_URLS")),
+    value(&["hc-vault-transit"], Some("SOPS_VAULT_URIS")),
+    value(&["pgp", "p"], Some("SOPS_PGP_FP")),
+    value(&["age", "a"], Some("SOPS_AGE_RECIPIENTS")),
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    value(&["unencrypted-suffix"], None),
+    value(&["encrypted-suffix"], None),
+    value(&["unencrypted-regex"], None),
+    value(&["encrypted-regex"], None),
+    value(&["encryption-context"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    value(&["filename-override"], None),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+];
+
+/// `sops-rs decrypt [flags] [FILE]`.
+pub const DECRYPT: &[FlagSpec] = &[
+    switch(&["in-place", "i"], None),
+    value(&["extract"], None),
+    value(&["output"], None),
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    switch(&["ignore-mac"], None),
+    value(&["filename-override"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+];
+
+/// Subcommands sops has; those sops-rs does not implement yet are refused with a clear message.
+pub const SUBCOMMANDS: &[&str] = &[
+    "completion",
+    "exec-env",
+    "exec-file",
+    "publish",
+    "keyservice",
+    "filestatus",
+    "groups",
+    "updatekeys",
+    "decrypt",
+    "encrypt",
+    "rotate",
+    "edit",
+    "set",
+    "unset",
+    "help",
+    "h",
+];
