@@ -792,4 +792,360 @@ pub(crate) mod tests {
         // Generous even for an unoptimised build; catches accidental quadratic work.
         assert!(start.elapsed().as_secs() < 30);
     }
+
+    // ---- Files written by sops 3.11.0 (cases/ of the vectors), loaded by hand
+    // the way the YAML store loads them. Data keys were recovered once with
+    // `age -d -i keys/age1.keys.txt` from each file's throwaway age entry.
+
+    fn key_hex(h: &str) -> Cipher {
+        Cipher::new(&hex::decode(h).unwrap().try_into().unwrap())
+    }
+
+    fn com(t: &str) -> Item {
+        Item {
+            key: Key::Comment(text(t)),
+            value: Value::Null,
+        }
+    }
+
+    fn kv(k: &str, v: Value) -> Item {
+        Item {
+            key: Key::Str(k.into()),
+            value: v,
+        }
+    }
+
+    fn m(items: Vec<Item>) -> Map {
+        Map { items }
+    }
+
+    fn vm(items: Vec<Item>) -> Value {
+        Value::Map(m(items))
+    }
+
+    fn lc(t: &str) -> Value {
+        Value::Comment(text(t))
+    }
+
+    fn check_vector(
+        cipher: &Cipher,
+        enc: Map,
+        plain: Map,
+        rule: SelectionRule,
+        mac_only: bool,
+        mac: &str,
+        lm: &str,
+    ) {
+        let sel = Selector::new(Some(&rule));
+        let mut tree = Tree {
+            branches: vec![enc],
+        };
+        let out = decrypt_tree(&mut tree, cipher, &sel, mac_only).unwrap();
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        crate::mac::verify_mac(cipher, mac, lm, &out.mac, false).unwrap();
+        let expected = Tree {
+            branches: vec![plain],
+        };
+        assert!(tree == expected, "{tree:?}");
+        // Encrypting the plaintext again gives the same MAC and decrypts back.
+        let mut again = expected.clone();
+        let mac2 = encrypt_tree(&mut again, cipher, &sel, mac_only).unwrap();
+        assert_eq!(mac2, out.mac);
+        decrypt_tree(&mut again, cipher, &sel, mac_only).unwrap();
+        assert!(again == expected);
+    }
+
+    #[test]
+    fn vector_yaml_comments() {
+        let c = key_hex("d4b09703d0dcb6dfd85bef65d7dab9829703661e83e5c8f3278164d08ba0a1b8");
+        let enc = m(vec![
+            com(
+                "ENC[AES256_GCM,data:/TkBbyJ7ANhzYiXN/evXj3zJ+HEok/dxxQ==,iv:FEtW5uz7kT/yNcJJenmktWPB4cHxBckjWIW+ih9uqS8=,tag:vOKdV/wd1NiqP/+rPpCG8g==,type:comment]",
+            ),
+            com(
+                "ENC[AES256_GCM,data:iXC+MjTwJbSAFeG3a0ifVPWghqDmwg==,iv:QZ26uMqQ0mSH/y2FONuA0hHOL0ErN1zohOSca769Aas=,tag:QFFHGy03uB1Kb360bO8DYA==,type:comment]",
+            ),
+            com(
+                "ENC[AES256_GCM,data:7R5QykYCJ2ZvrfbXpVUbNIXKqfq4,iv:VZhJr8qG7xH3n8ANeUVJdj2oKm4jRn0Nr95FBBNMvPw=,tag:La/vdHXIcmQdhYovBTu3ow==,type:comment]",
+            ),
+            kv(
+                "key1",
+                s(
+                    "ENC[AES256_GCM,data:DwOeVyXG,iv:Nazokjo824YWdNLsYi0LIQPCwvlG/LIObzvirJdovcY=,tag:tRsC49zKq4cM1xEWyxAqHA==,type:str]",
+                ),
+            ),
+            com(
+                "ENC[AES256_GCM,data:+nn/gyMLh5nz/a4BmE1hrxaqLOA=,iv:uo5hsEOwtjf4vrWoNa29JFUXu1G+J/IRVpJRA4UkxZg=,tag:BNOIQyt8ApVx8rXNfqIEKw==,type:comment]",
+            ),
+            kv(
+                "key2",
+                vm(vec![
+                    com(
+                        "ENC[AES256_GCM,data:+4LgfcnlA/5cY05/LaH89SRhiRsyp5sx,iv:x3O//BmrWt73QLIg8kIHiaqHhFaTooa2Itwa8Z5/oYo=,tag:xFygLHUXwmJeasC2tW0eQw==,type:comment]",
+                    ),
+                    com(
+                        "ENC[AES256_GCM,data:2cN/l5/FWH2g5rVS,iv:63I26XQnRqGu1xNBwofeSZSefbTOktm3Fe6qqf3cyaU=,tag:e7sFDLpWIcsv/kBcwjN6Jw==,type:comment]",
+                    ),
+                    kv(
+                        "sub",
+                        s(
+                            "ENC[AES256_GCM,data:8g==,iv:hkpdgkVtdKvmzSPvbhcpKZUdup6wZXHUXVEDxhBJa2Y=,tag:jqdTFu9HEuiejSYdOS7TkQ==,type:int]",
+                        ),
+                    ),
+                    com(
+                        "ENC[AES256_GCM,data:QbUDzrkMasKH76cYO/rYnA4vgA5CjEDD+Q==,iv:RSP/agDLL8bw/dbx4AzNHV/xYYtFvNk2CCxwOavGM9I=,tag:XEiOgsdrf2D5tmtpHvvXfA==,type:comment]",
+                    ),
+                ]),
+            ),
+            kv(
+                "list",
+                Value::List(vec![
+                    s(
+                        "ENC[AES256_GCM,data:iJQqZtlz4j+RBitja/R5zpys,iv:ljkNjtu2TyrejpYa4TNayya69JIwwaJMqZ13EORkGW8=,tag:xqhZsDUzxxzygqDxhvF8Ag==,type:comment]",
+                    ),
+                    s(
+                        "ENC[AES256_GCM,data:C3uAuIa8/14TqyEqJ1g=,iv:rKGHoG4u2uuPP2fbCUJMeDe3EIDDBqBT2qUD+FGxBsU=,tag:wf867lT7GBf7hA9g33CMSw==,type:comment]",
+                    ),
+                    s(
+                        "ENC[AES256_GCM,data:idT1/7I=,iv:Wsu1XoGFkDMKc+E98c4nTkjpEG9utnzoB5fa30olITo=,tag:fJjRg87K7ta3wVC7FDXKXQ==,type:str]",
+                    ),
+                    s(
+                        "ENC[AES256_GCM,data:0kADIyjgXPe8BkA+1YE=,iv:NXH8sJlrIIAXH5TmpYURUd22AEpCQTnmmC0+SUFCjeI=,tag:6RKdH20tfxsHD7zc85on/g==,type:comment]",
+                    ),
+                    s(
+                        "ENC[AES256_GCM,data:AtKcx/Q=,iv:niyN61aimT0y1dTzcFg3xACrLKqRX/wFdpev2KBUBqQ=,tag:V94Z+Zo3CndMCK/Jywj6RQ==,type:str]",
+                    ),
+                    s(
+                        "ENC[AES256_GCM,data:Q32iVcINI8nyqm9LnfWxVA==,iv:7tWLpkXkFxcFTOwUpahLCE8C3+r+w+4oYOAqSNcTkPk=,tag:j1xD1moppc5qu/rJBnSp+Q==,type:comment]",
+                    ),
+                ]),
+            ),
+            kv(
+                "key3",
+                s(
+                    "ENC[AES256_GCM,data:Xus=,iv:BC+17QV6ER2qOXRXqkJMMk6nSI6w4NGqV1WcbmrcHgY=,tag:aB4Q85G31TIvXcM2EPy+DQ==,type:str]",
+                ),
+            ),
+            com(
+                "ENC[AES256_GCM,data:NWF+qN02z4Qb4wxBXAkRM0+RWQTZvnQz,iv:oRYZGcdy4v2+qgkAvjNSvhkYziVKhoM7IKsDP5kHlFI=,tag:LXcE1TyAJUQFWHElcX43vg==,type:comment]",
+            ),
+        ]);
+        let plain = m(vec![
+            com(" Head comment of document"),
+            com(" second head paragraph"),
+            com(" line comment on key1"),
+            kv("key1", s("value1")),
+            com(" comment before key2"),
+            kv(
+                "key2",
+                vm(vec![
+                    com(" head comment inside map"),
+                    com(" line on sub"),
+                    kv("sub", Value::Int(1)),
+                    com(" foot comment inside map?"),
+                ]),
+            ),
+            kv(
+                "list",
+                Value::List(vec![
+                    lc(" before first item"),
+                    lc(" line on item1"),
+                    s("item1"),
+                    lc(" between items"),
+                    s("item2"),
+                    lc(" after last item"),
+                ]),
+            ),
+            kv("key3", s("v3")),
+            com(" trailing comment at end"),
+        ]);
+        check_vector(
+            &c,
+            enc,
+            plain,
+            SelectionRule::UnencryptedSuffix("_unencrypted".into()),
+            false,
+            "ENC[AES256_GCM,data:t16cKvS48s+KtSQTkj7pJlRyP7fgPyTzYMPi3x6n2iQwuOsNjsd9YR/HULTE/Ox/m+/PXD0xu7st5R9RXOUoGi5MZnB4wSwPJp2CMPjF3MylNGNjnmVRTSRJHbRuKZxPL/dI7BrL9xmLG3TD87+b6hoKPmuXSM6wIT3FOe/DD3A=,iv:5hadWHEOOcF+LHsEqTrDovikF1+8PvTT3fry5R1l2Rg=,tag:u8LrUe43CJLQdAyksUzYqA==,type:str]",
+            "2026-11-24T16:30:48Z",
+        );
+    }
+
+    fn selection_plain() -> Map {
+        m(vec![
+            com(" sops:enc"),
+            kv("top", Value::Int(1)),
+            kv(
+                "parent_unencrypted",
+                vm(vec![
+                    kv("child", s("visible")),
+                    kv("list", Value::List(vec![s("a")])),
+                ]),
+            ),
+            kv(
+                "data",
+                vm(vec![
+                    kv("password", s("p")),
+                    kv("user", s("u")),
+                    kv("nested", vm(vec![kv("password_x", s("deep"))])),
+                ]),
+            ),
+            com(" sops:plain"),
+            kv("plainkey", s("pv")),
+            kv("after", s("av")),
+        ])
+    }
+
+    #[test]
+    fn vector_encrypted_comment_regex() {
+        let c = key_hex("76bd940fb5e5f744bfae7820f5d64aacf004bec6f2765da23771ba005e67476d");
+        let mut enc = selection_plain();
+        enc.items[1].value = s(
+            "ENC[AES256_GCM,data:+g==,iv:eLA1mJrY49Jfg3EG5wQ2LNXgCZ28HVq4ROreAvWnRP8=,tag:IqdUDQQcKjAoEZHWxijBTQ==,type:int]",
+        );
+        check_vector(
+            &c,
+            enc,
+            selection_plain(),
+            SelectionRule::EncryptedCommentRegex("sops:enc".into()),
+            false,
+            "ENC[AES256_GCM,data:ohkk6IVFN+PDu11YjHmel+F6lSkVogiv/KyrreaRnI5W/zyZskM+cG7Ovgsf8pxnF/tDdpGt3Uf+UAnnK2b5SwoH1ZGJ9Krc0XF95tgaX6vZPDADIcFZDWHD2BR79svSWRwcydCH1Ed4Snr0a85YxhFgx+jqxzD3yeEniZ3jGr0=,iv:fuNPwIZVeHY8nHLV22mpmTMrroADC4bDxHcF+9Aus58=,tag:VBj5u0zR7d7xGTTShAYZLg==,type:str]",
+            "2026-11-24T16:30:49Z",
+        );
+    }
+
+    #[test]
+    fn vector_unencrypted_comment_regex() {
+        let c = key_hex("2035cd79fc606bb477431c4c06833d0eb4938bacf98d3dbc5bac73c39649f3fc");
+        let enc = m(vec![
+            com(
+                "ENC[AES256_GCM,data:IZCmuUEiQAKt,iv:StyqsCP3AlJVRZBdbkTFCHiZ9PGhGajQTJQnefq+Xzw=,tag:ocz4EIvZcej9WwxJJVBHGA==,type:comment]",
+            ),
+            kv(
+                "top",
+                s(
+                    "ENC[AES256_GCM,data:gw==,iv:MZt3h8//tJE0exe/I4VIQIqi9aZy2LC0oMcSAj9Tyik=,tag:OBJ66pAxzq7EAG1gqZaoNw==,type:int]",
+                ),
+            ),
+            kv(
+                "parent_unencrypted",
+                vm(vec![
+                    kv(
+                        "child",
+                        s(
+                            "ENC[AES256_GCM,data:AazP4nBhJw==,iv:+mUuG+5ZZhjeqVESyBAC/SbJfqsktDDbXkN4WZk3Dnc=,tag:Lo+RYkj6NZSaAQkdx3Osrg==,type:str]",
+                        ),
+                    ),
+                    kv(
+                        "list",
+                        Value::List(vec![s(
+                            "ENC[AES256_GCM,data:jA==,iv:hLrH/Q8uhABPFHSIykQDBwKo722VicYSX8D8ePmFXjA=,tag:T7oT1oKwoZyUys6Mi8+TLQ==,type:str]",
+                        )]),
+                    ),
+                ]),
+            ),
+            kv(
+                "data",
+                vm(vec![
+                    kv(
+                        "password",
+                        s(
+                            "ENC[AES256_GCM,data:9Q==,iv:x0kmL8P1KjWHqDhhQiibuNBeRPv4W6an5pe3nA39j3s=,tag:jKkf+oGg6hB54DQVh4boAg==,type:str]",
+                        ),
+                    ),
+                    kv(
+                        "user",
+                        s(
+                            "ENC[AES256_GCM,data:1Q==,iv:+jE0FR70/NoQsAa3wSMJAFbg13COH776+5lQkIIqrYs=,tag:/PY4hNswdBizikXcJzuiJw==,type:str]",
+                        ),
+                    ),
+                    kv(
+                        "nested",
+                        vm(vec![kv(
+                            "password_x",
+                            s(
+                                "ENC[AES256_GCM,data:qAZjjA==,iv:f6OcXunWiVVt4hBuetwttD159eEi2CJqaBw/RYSDgmA=,tag:/wB9RGZe2fV50/Uo9Rd8+A==,type:str]",
+                            ),
+                        )]),
+                    ),
+                ]),
+            ),
+            com(" sops:plain"),
+            kv("plainkey", s("pv")),
+            kv(
+                "after",
+                s(
+                    "ENC[AES256_GCM,data:oYA=,iv:WPrh1m3mIIkSeeNbl2tD5cFWZkjdAIhqGGNC4ilBvlg=,tag:QzwmzjDNWahMvlRXU/muvA==,type:str]",
+                ),
+            ),
+        ]);
+        check_vector(
+            &c,
+            enc,
+            selection_plain(),
+            SelectionRule::UnencryptedCommentRegex("sops:plain".into()),
+            false,
+            "ENC[AES256_GCM,data:YFRgRHIVVeXNDnXg4whSbOBEzmuwY3Vfwvi58f6GuugWd8sRDOxVp4UGiFo0eoOn2P4C56QCmIv4RXSb8UoV5lEQOzZ2+kTvdExT5Znm9YtY5XXa3gAd1SxLJzsz/tGTvZk0zSivIN51SddSBtl5DaYTipZrwKlLczGgAr1QELw=,iv:urZl23gWhp0r7Hw7x6czR2F2q3tN4U/vZBKok1wQwdw=,tag:m0DAds+TbuGx4E0V0ERDWA==,type:str]",
+            "2026-11-24T16:30:49Z",
+        );
+    }
+
+    #[test]
+    fn vector_mac_only_encrypted() {
+        let c = key_hex("d6b520a491cdd0af5cbefabfbb6248fb924b46bdeac22cbbe6f273d807ee3423");
+        let mut enc = kms_mock_tree().branches.remove(0);
+        let vals = [
+            "ENC[AES256_GCM,data:K5TAZME=,iv:/lOcqtjE6jIhlLj44UwMsIvo0/UtXtVtCDv6ABEm8UU=,tag:dCp/kiDT+hqf8HvB8CfcbA==,type:str]",
+            "ENC[AES256_GCM,data:Xj4=,iv:GRLbBtmFeUTqnLRwMw0hnfhhCiJcOf9QWrlgwd/wU94=,tag:EkHCgQGvRSJj3AN0QTJJlw==,type:int]",
+            "ENC[AES256_GCM,data:kKt+,iv:2kw/631EItf2IQpYpyOkfoVusT90SursrN3yWVwla4U=,tag:4SrMuSwlOGh//cyOc/eiMg==,type:float]",
+            "ENC[AES256_GCM,data:6Nfre6w=,iv:J2m5hn7yPXtjKrf/ZfhwuTrSHDz+kmOeEBiQnx5+emc=,tag:mqcGInQIY8AexEhIezdMdw==,type:bool]",
+        ];
+        for (i, v) in vals.iter().enumerate() {
+            enc.items[i].value = s(v);
+        }
+        enc.items[6].value = Value::List(vec![
+            s(
+                "ENC[AES256_GCM,data:RQ==,iv:OPoaUrhiAB9rHhIj714PZvazX52CeUAlC6P8T7zQd4k=,tag:/fTsXB9iKeXtgXRzj546Ww==,type:str]",
+            ),
+            s(
+                "ENC[AES256_GCM,data:ng==,iv:7qvl9Pv1Kk3RkoSwLsOje7vER525BFlVU9LWayRALmY=,tag:3BVaAK0ikvoWcv5/eveCBQ==,type:int]",
+            ),
+            Value::List(vec![
+                s(
+                    "ENC[AES256_GCM,data:Lg==,iv:IlW8J5UEr5CxFogtZxeIT1o1+yYpB/S/UXXZ0vio/hU=,tag:iigve3kJLjOz9ZATRNravQ==,type:str]",
+                ),
+                vm(vec![kv(
+                    "deep",
+                    s(
+                        "ENC[AES256_GCM,data:Gw==,iv:PGHJGJ3nsjR2r85PuDrWiHwVanxBK7YGf4LMwm91Ins=,tag:aMcGjg+L6FP4R2XluS4KAw==,type:str]",
+                    ),
+                )]),
+            ]),
+        ]);
+        enc.items[7].value = vm(vec![
+            kv(
+                "key",
+                s(
+                    "ENC[AES256_GCM,data:5pFzdZA=,iv:OWlfP/A5r7BAMT9cczkqr6MpFhHQ1VH+bG/V+WG4hfg=,tag:8HtcnHK6tolHroX+oVOYQw==,type:str]",
+                ),
+            ),
+            kv(
+                "deeper",
+                vm(vec![kv(
+                    "x",
+                    s(
+                        "ENC[AES256_GCM,data:nvmZyA==,iv:TJ37eSD+Cbl5HRYjj9BtFoyAhUUHjaBMkg8lqymcNrE=,tag:6v1gLtQSZibYetcYpKS2mQ==,type:float]",
+                    ),
+                )]),
+            ),
+        ]);
+        check_vector(
+            &c,
+            enc,
+            plain_basic().branches.remove(0),
+            SelectionRule::UnencryptedSuffix("_unencrypted".into()),
+            true,
+            "ENC[AES256_GCM,data:K7SOhvR29V054Ds9nqqM6AdQOCDwSJlZdyfRSy+INywzNHYXoa4+RT34N7GlobTfcvDRkD2wmlo9V2nvY0tqcxB9g1lP/JYnB437VSB3M54I5gXFGMMETjacGnRrGu+6o41GA7BFChPAFgjTh0yHln2MEl2kHkCdDgDOMZ9j0gY=,iv:DYh2Kgq/J6U0pDNvGYV3dKjwtFUtD/cjYV0yFz8a4ek=,tag:4kxAUNNeqbDJ5ff8J9alVw==,type:str]",
+            "2026-11-24T16:30:49Z",
+        );
+    }
 }
