@@ -13,6 +13,7 @@ use crate::selection::{DEFAULT_UNENCRYPTED_SUFFIX, SelectionRule};
 use crate::store::{Format, Store};
 use crate::tree::{Timestamp, Tree, Value};
 use crate::treepath::{Found, PathComponent};
+use crate::walk::IvCache;
 use zeroize::Zeroizing;
 
 /// What `encrypt` needs besides the input.
@@ -119,12 +120,24 @@ pub fn wrap_key(metadata: &mut Metadata, key: &DataKey) -> Result<()> {
 /// Encrypts a plaintext tree in place with `key`, then sets `lastmodified`
 /// to now and stores the encrypted MAC (encrypt, edit, set, rotate).
 pub fn encrypt_with_key(tree: &mut Tree, metadata: &mut Metadata, key: &DataKey) -> Result<()> {
+    encrypt_with_key_reusing(tree, metadata, key, None)
+}
+
+/// [`encrypt_with_key`], keeping the ciphertext of values unchanged since
+/// [`decrypt_file_caching`] filled `cache` (edit, set: small diffs).
+pub fn encrypt_with_key_reusing(
+    tree: &mut Tree,
+    metadata: &mut Metadata,
+    key: &DataKey,
+    cache: Option<&IvCache>,
+) -> Result<()> {
     let cipher = Cipher::new(key.as_bytes());
-    let mac = crate::walk::encrypt_tree(
+    let mac = crate::walk::encrypt_tree_reusing(
         tree,
         &cipher,
         &metadata.selector(),
         metadata.mac_only_encrypted,
+        cache,
     )?;
     metadata.last_modified = Timestamp::now_utc().to_rfc3339();
     metadata.mac = crate::mac::encrypt_mac(&cipher, &mac, &metadata.last_modified)?;
@@ -173,12 +186,24 @@ pub fn recover_key(metadata: &Metadata, order: &DecryptionOrder) -> Result<DataK
 /// Decrypts the values in place and checks the MAC unless `ignore_mac`
 /// (steps 3 and 4 of §3.3). Comments that do not decrypt are kept and reported on stderr.
 pub fn decrypt_file(file: &mut EncryptedFile, key: &DataKey, ignore_mac: bool) -> Result<()> {
+    decrypt_file_caching(file, key, ignore_mac, None)
+}
+
+/// [`decrypt_file`], remembering each value's IV in `cache` for a later
+/// [`encrypt_with_key_reusing`] with the same key.
+pub fn decrypt_file_caching(
+    file: &mut EncryptedFile,
+    key: &DataKey,
+    ignore_mac: bool,
+    cache: Option<&mut IvCache>,
+) -> Result<()> {
     let cipher = Cipher::new(key.as_bytes());
-    let out = crate::walk::decrypt_tree(
+    let out = crate::walk::decrypt_tree_caching(
         &mut file.tree,
         &cipher,
         &file.metadata.selector(),
         file.metadata.mac_only_encrypted,
+        cache,
     )?;
     for w in &out.warnings {
         eprintln!("[SOPS]\t level=warning msg={w}");

@@ -6,11 +6,21 @@
 //! (push `key:` on the way down, truncate on the way up) and the selection
 //! state travels with it, so a leaf costs one hash update and one AES-GCM call.
 
-use crate::cipher::{Cipher, plaintext_of};
+use crate::cipher::{Cipher, EncryptedValue, ValueType, plaintext_of};
 use crate::error::{Error, Result};
 use crate::mac::MacHasher;
 use crate::selection::{CommentStack, Selector};
 use crate::tree::{Item, Key, Map, Tree, Value, text};
+use std::collections::HashMap;
+
+/// A 32-byte IV from its base64 field (other lengths are not reused).
+fn decode_iv(b64: &str) -> Option<[u8; 32]> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+}
 
 /// What a decrypt walk found besides the values.
 #[derive(Debug)]
@@ -21,6 +31,39 @@ pub struct Decrypted {
     pub warnings: Vec<String>,
 }
 
+/// IVs of the values decrypted in this process, keyed by AAD, type and
+/// plaintext. Re-encrypting an unchanged value with the same data key and its
+/// old IV gives the old ciphertext, so `edit`/`set` leave untouched lines
+/// alone (spec §1.1). Only valid with the data key the values were decrypted with.
+#[derive(Default)]
+pub struct IvCache {
+    /// SHA-256 of (AAD, type, plaintext) → IV: the plaintexts themselves are not kept.
+    map: HashMap<[u8; 32], [u8; 32]>,
+}
+
+impl IvCache {
+    fn key(aad: &[u8], kind: ValueType, plaintext: &[u8]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update((aad.len() as u64).to_be_bytes());
+        h.update(aad);
+        h.update(kind.tag().as_bytes());
+        h.update([0]);
+        h.update(plaintext);
+        h.finalize().into()
+    }
+
+    /// How many values are remembered.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
 /// Encrypts every selected leaf of `tree` in place; returns the MAC of the plaintext.
 pub fn encrypt_tree(
     tree: &mut Tree,
@@ -28,7 +71,19 @@ pub fn encrypt_tree(
     selector: &Selector,
     mac_only_encrypted: bool,
 ) -> Result<String> {
+    encrypt_tree_reusing(tree, cipher, selector, mac_only_encrypted, None)
+}
+
+/// [`encrypt_tree`], reusing the IV of values found unchanged in `cache`.
+pub fn encrypt_tree_reusing(
+    tree: &mut Tree,
+    cipher: &Cipher,
+    selector: &Selector,
+    mac_only_encrypted: bool,
+    cache: Option<&IvCache>,
+) -> Result<String> {
     let mut w = Walker::new(cipher, selector, Mode::Encrypt, mac_only_encrypted);
+    w.reuse = cache;
     for branch in &mut tree.branches {
         w.walk_map(branch)
             .map_err(|e| Error::EncryptTree(format!("Error walking tree: {e}")))?;
@@ -43,7 +98,19 @@ pub fn decrypt_tree(
     selector: &Selector,
     mac_only_encrypted: bool,
 ) -> Result<Decrypted> {
+    decrypt_tree_caching(tree, cipher, selector, mac_only_encrypted, None)
+}
+
+/// [`decrypt_tree`], remembering every value's IV in `cache`.
+pub fn decrypt_tree_caching(
+    tree: &mut Tree,
+    cipher: &Cipher,
+    selector: &Selector,
+    mac_only_encrypted: bool,
+    cache: Option<&mut IvCache>,
+) -> Result<Decrypted> {
     let mut w = Walker::new(cipher, selector, Mode::Decrypt, mac_only_encrypted);
+    w.record = cache;
     for branch in &mut tree.branches {
         w.walk_map(branch)
             .map_err(|e| Error::DecryptTree(format!("Error walking tree: {e}")))?;
@@ -73,6 +140,8 @@ struct Walker<'a> {
     track_comments: bool,
     comments: CommentStack,
     warnings: Vec<String>,
+    reuse: Option<&'a IvCache>,
+    record: Option<&'a mut IvCache>,
 }
 
 /// Errors inside the walk are sops's inner messages; the caller adds the context.
@@ -91,6 +160,8 @@ impl<'a> Walker<'a> {
             track_comments: selector.uses_comments(),
             comments: CommentStack::default(),
             warnings: Vec::new(),
+            reuse: None,
+            record: None,
         }
     }
 
@@ -197,6 +268,38 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Encrypts one plaintext at the current path, with a remembered IV when there is one.
+    fn seal(&self, plaintext: &[u8], kind: ValueType) -> std::result::Result<String, String> {
+        let aad = self.aad();
+        let cached = self
+            .reuse
+            .and_then(|c| c.map.get(&IvCache::key(aad, kind, plaintext)));
+        match cached {
+            Some(iv) => self.cipher.encrypt_with_iv(plaintext, aad, kind, iv),
+            None => self.cipher.encrypt(plaintext, aad, kind),
+        }
+        .map_err(|e| format!("Could not encrypt value: {e}"))
+    }
+
+    /// Remembers the IV of `stored` (an `ENC[…]` string) that decrypted to `value`.
+    fn remember(&mut self, stored: &str, value: &Value) {
+        let Some(cache) = self.record.as_deref_mut() else {
+            return;
+        };
+        let Some(p) = plaintext_of(value) else {
+            return;
+        };
+        let Some(iv) = EncryptedValue::parse(stored).and_then(|e| decode_iv(e.iv)) else {
+            return;
+        };
+        let aad = if self.path.is_empty() {
+            b":".as_slice()
+        } else {
+            self.path.as_bytes()
+        };
+        cache.map.insert(IvCache::key(aad, p.kind, p.bytes()), iv);
+    }
+
     fn hash(&mut self, v: &Value) {
         if let Some(p) = plaintext_of(v) {
             self.hasher.update(p.bytes());
@@ -214,14 +317,13 @@ impl<'a> Walker<'a> {
                 if c.is_empty() {
                     return Ok(None);
                 }
-                let enc = self
-                    .cipher
-                    .encrypt(c.as_bytes(), self.aad(), crate::cipher::ValueType::Comment)
-                    .map_err(|e| format!("Could not encrypt value: {e}"))?;
-                Ok(Some(text(enc)))
+                Ok(Some(text(self.seal(c.as_bytes(), ValueType::Comment)?)))
             }
             Mode::Decrypt => match self.cipher.decrypt(c, self.aad()) {
-                Ok(Value::Comment(t)) => Ok(Some(t)),
+                Ok(Value::Comment(t)) => {
+                    self.remember(c, &Value::Comment(t.clone()));
+                    Ok(Some(t))
+                }
                 Ok(v @ (Value::Str(_) | Value::Bytes(_))) => {
                     // A comment stored with type `str` counts as a value, like in sops.
                     self.hash(&v);
@@ -270,11 +372,7 @@ impl<'a> Walker<'a> {
                 None
             }
         } else {
-            let enc = self
-                .cipher
-                .encrypt(p.bytes(), self.aad(), p.kind)
-                .map_err(|e| format!("Could not encrypt value: {e}"))?;
-            Some(Value::Str(text(enc)))
+            Some(Value::Str(text(self.seal(p.bytes(), p.kind)?)))
         };
         drop(p);
         if let Some(n) = new {
@@ -316,6 +414,10 @@ impl<'a> Walker<'a> {
                 }
             };
             if let Some(d) = decrypted {
+                if let Value::Str(stored) | Value::Comment(stored) = &*v {
+                    let stored = stored.to_string();
+                    self.remember(&stored, &d);
+                }
                 *v = d;
             }
         }
@@ -596,6 +698,35 @@ pub(crate) mod tests {
             decrypt_tree(&mut tree, &cipher, &default_selector(), false),
             Err(Error::DecryptTree(_))
         ));
+    }
+
+    #[test]
+    fn iv_cache_keeps_unchanged_ciphertexts() {
+        let cipher = Cipher::new(&kms_mock_key());
+        let original = kms_mock_tree();
+        let mut tree = original.clone();
+        let mut cache = IvCache::default();
+        decrypt_tree_caching(
+            &mut tree,
+            &cipher,
+            &default_selector(),
+            false,
+            Some(&mut cache),
+        )
+        .unwrap();
+        assert_eq!(cache.len(), 10);
+        // Edit one value, re-encrypt: everything else is byte-identical.
+        tree.branches[0].items[0].value = s("changed");
+        encrypt_tree_reusing(&mut tree, &cipher, &default_selector(), false, Some(&cache)).unwrap();
+        let (a, b) = (&tree.branches[0].items, &original.branches[0].items);
+        assert!(a[0].value != b[0].value);
+        for i in 1..a.len() {
+            assert!(a[i].value == b[i].value, "item {i}");
+        }
+        // Without the cache every value gets a fresh IV.
+        let mut fresh = plain_basic();
+        encrypt_tree(&mut fresh, &cipher, &default_selector(), false).unwrap();
+        assert!(fresh.branches[0].items[1].value != b[1].value);
     }
 
     #[test]
