@@ -15,7 +15,6 @@ use aes_gcm::{AesGcm, KeyInit};
 use base64::Engine;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use std::borrow::Cow;
 use zeroize::Zeroizing;
 
 /// IV length sops writes.
@@ -23,13 +22,11 @@ const IV_LEN: usize = 32;
 /// GCM tag length.
 const TAG_LEN: usize = 16;
 
-/// Canonical padded base64 on write; on read Go's decoder accepts non-zero
-/// trailing bits, so ours must too (spec §9.6).
+/// Canonical padded base64 for writing (reading uses [`crate::gobase64`]).
 const B64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new()
         .with_encode_padding(true)
-        .with_decode_allow_trailing_bits(true)
         .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
 );
 
@@ -202,19 +199,7 @@ pub fn is_encrypted(s: &str) -> bool {
 }
 
 fn b64_decode(field: &str, what: &str) -> Result<Vec<u8>, CipherError> {
-    // Go's decoder skips CR and LF anywhere in the input.
-    let cleaned: Cow<'_, str> = if field.contains(['\r', '\n']) {
-        Cow::Owned(field.chars().filter(|c| *c != '\r' && *c != '\n').collect())
-    } else {
-        Cow::Borrowed(field)
-    };
-    B64.decode(cleaned.as_bytes()).map_err(|e| {
-        let at = match e {
-            base64::DecodeError::InvalidByte(off, _) => off,
-            base64::DecodeError::InvalidLastSymbol(off, _) => off,
-            base64::DecodeError::InvalidLength(len) => len,
-            base64::DecodeError::InvalidPadding => cleaned.len(),
-        };
+    crate::gobase64::decode(field.as_bytes()).map_err(|at| {
         CipherError(format!(
             "Error base64-decoding {what}: illegal base64 data at input byte {at}"
         ))
@@ -321,11 +306,9 @@ impl Cipher {
                     "cipher: the nonce can't have zero length".into(),
                 ));
             }
-            n => {
-                return Err(CipherError(format!(
-                    "Could not decrypt with AES_GCM: unsupported IV length {n}"
-                )));
-            }
+            // Go accepts any IV length; sops only ever writes 32 bytes, so an
+            // odd length means a damaged value, which Go reports as this.
+            _ => return Err(auth_failed()),
         }
         let kind = ValueType::from_tag(parsed.kind)
             .ok_or_else(|| CipherError(format!("Unknown datatype: {}", parsed.kind)))?;
@@ -612,11 +595,16 @@ mod tests {
         );
         assert!(matches!(c.decrypt("", b"k:").unwrap(), Value::Str(s) if s.is_empty()));
         let missing_pad = "ENC[AES256_GCM,data:mBDKK9I,iv:aIhUId71zzM2Wbtsko67MhdBC88IWkaUM/0PXr3AhLw=,tag:I4P6Mee86YDQyL7TKxumzw==,type:str]";
-        assert!(
-            c.decrypt(missing_pad, b"hello:")
-                .unwrap_err()
-                .0
-                .starts_with("Error base64-decoding data: illegal base64 data at input byte")
+        assert_eq!(
+            c.decrypt(missing_pad, b"hello:").unwrap_err().0,
+            "Error base64-decoding data: illegal base64 data at input byte 4"
+        );
+        // An IV of another length than sops writes: as Go, an authentication failure.
+        let short_iv =
+            "ENC[AES256_GCM,data:mBDKK9I=,iv:AAAA,tag:I4P6Mee86YDQyL7TKxumzw==,type:str]";
+        assert_eq!(
+            c.decrypt(short_iv, b"hello:").unwrap_err().0,
+            "Could not decrypt with AES_GCM: cipher: message authentication failed"
         );
     }
 

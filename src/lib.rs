@@ -12,6 +12,7 @@ pub mod cipher;
 pub mod config;
 pub mod datakey;
 pub mod error;
+pub mod gobase64;
 pub mod gofmt;
 pub mod goregex;
 pub mod keys;
