@@ -120,6 +120,11 @@ impl Selector {
         )
     }
 
+    /// Whether the rule is `unencrypted_comment_regex`.
+    pub fn is_unencrypted_comment_rule(&self) -> bool {
+        matches!(self.kind, Kind::UnencryptedComment(_))
+    }
+
     /// Whether one map key (path component) matches the path rule.
     pub fn key_matches(&self, key: &str) -> bool {
         match &self.kind {

@@ -315,9 +315,12 @@ impl<'a> Walker<'a> {
         match self.mode {
             Mode::Encrypt => {
                 if c.is_empty() {
+                    self.check_encrypted_comment("")?;
                     return Ok(None);
                 }
-                Ok(Some(text(self.seal(c.as_bytes(), ValueType::Comment)?)))
+                let enc = self.seal(c.as_bytes(), ValueType::Comment)?;
+                self.check_encrypted_comment(&enc)?;
+                Ok(Some(text(enc)))
             }
             Mode::Decrypt => match self.cipher.decrypt(c, self.aad()) {
                 Ok(Value::Comment(t)) => {
@@ -345,6 +348,18 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// An encrypted comment that matches `unencrypted_comment_regex` would be
+    /// left alone on decrypt and break the file, so sops refuses to write it.
+    fn check_encrypted_comment(&self, enc: &str) -> WalkResult {
+        if self.selector.is_unencrypted_comment_rule() && self.selector.comment_matches(enc) {
+            return Err(format!(
+                "Encrypted comment {} matches UnencryptedCommentRegex! Make sure that UnencryptedCommentRegex cannot match an encrypted comment.",
+                crate::cipher::go_quote(enc)
+            ));
+        }
+        Ok(())
+    }
+
     fn warn_clear_comment(&mut self, c: &str) {
         self.warnings.push(format!(
             "Found possibly unencrypted comment in file. This is to be expected if the file being decrypted was created with an older version of SOPS. comment={}",
@@ -367,12 +382,17 @@ impl<'a> Walker<'a> {
         let new = if p.bytes().is_empty() {
             // sops leaves empty values alone; an empty list comment becomes "".
             if is_comment {
+                self.check_encrypted_comment("")?;
                 Some(Value::str(""))
             } else {
                 None
             }
         } else {
-            Some(Value::Str(text(self.seal(p.bytes(), p.kind)?)))
+            let enc = self.seal(p.bytes(), p.kind)?;
+            if is_comment {
+                self.check_encrypted_comment(&enc)?;
+            }
+            Some(Value::Str(text(enc)))
         };
         drop(p);
         if let Some(n) = new {
@@ -894,6 +914,35 @@ pub(crate) mod tests {
                 .to_string(),
             "Error encrypting tree: Error walking tree: Cannot walk value, unknown type: uint64"
         );
+    }
+
+    #[test]
+    fn encrypted_comment_matching_unencrypted_comment_regex_is_refused() {
+        let cipher = Cipher::new(&[2u8; 32]);
+        let sel = Selector::new(Some(&SelectionRule::UnencryptedCommentRegex(
+            "AES256".into(),
+        )));
+        let mut m = Map::new();
+        m.items.push(Item {
+            key: Key::Comment(text(" hello")),
+            value: Value::Null,
+        });
+        let mut tree = Tree { branches: vec![m] };
+        let err = encrypt_tree(&mut tree, &cipher, &sel, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "Error encrypting tree: Error walking tree: Encrypted comment \"ENC[AES256_GCM,"
+            ),
+            "{err}"
+        );
+        assert!(err.ends_with("matches UnencryptedCommentRegex! Make sure that UnencryptedCommentRegex cannot match an encrypted comment."));
+        // Values are not checked, only comments.
+        let mut m = Map::new();
+        m.push("k", s("v"));
+        let mut tree = Tree { branches: vec![m] };
+        encrypt_tree(&mut tree, &cipher, &sel, false).unwrap();
     }
 
     #[test]
