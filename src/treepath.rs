@@ -1,4 +1,4 @@
-//! Tree paths like `["a"][0]['b']`: parsing (`--extract`, `set`, `unset`) and lookup (spec §8.1).
+//! Tree paths like `["a"][0]['b']`: parsing, lookup (`--extract`), set and unset (spec §8.1, §8.2).
 //!
 //! The parser follows sops's `parseTreePath` byte for byte (split on `[`,
 //! strip the `]`, strip the first and last byte of a quoted key, `Atoi` the
@@ -121,6 +121,179 @@ fn found_in<'a>(m: &'a Map, key: &str) -> Option<Found<'a>> {
     })
 }
 
+/// A new value holding `leaf` at `path` (sops's `valueFromPathAndLeaf`).
+fn value_from_path(path: &[PathComponent], leaf: Value) -> Value {
+    match path.split_first() {
+        None => leaf,
+        Some((PathComponent::Index(_), rest)) => Value::List(vec![value_from_path(rest, leaf)]),
+        Some((PathComponent::Key(k), rest)) => {
+            let mut m = Map::new();
+            m.push(k.clone(), value_from_path(rest, leaf));
+            Value::Map(m)
+        }
+    }
+}
+
+fn index_error(what: &str, i: i64) -> Error {
+    Error::Other(format!("component [{i}] {what}"))
+}
+
+/// `set`: stores `value` at `path` in a document, creating what is missing
+/// (maps get the new key appended, an index past the end appends to the
+/// list), as sops's `TreeBranch.Set`. Returns whether anything changed.
+pub fn set(doc: &mut Map, path: &[PathComponent], value: Value) -> Result<bool> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(false);
+    };
+    let PathComponent::Key(k) = first else {
+        // A list index never equals a map key: sops appends nothing and reports a change.
+        return Ok(true);
+    };
+    let found = doc
+        .items
+        .iter_mut()
+        .find(|item| matches!(&item.key, Key::Str(key) if key == k));
+    match found {
+        Some(item) if rest.is_empty() => {
+            let changed = item.value != value;
+            item.value = value;
+            Ok(changed)
+        }
+        Some(item) => set_value(&mut item.value, rest, value),
+        None => {
+            doc.push(k.clone(), value_from_path(rest, value));
+            Ok(true)
+        }
+    }
+}
+
+fn set_value(target: &mut Value, path: &[PathComponent], value: Value) -> Result<bool> {
+    match target {
+        Value::Map(m) => set(m, path, value),
+        Value::List(list) => {
+            let Some((first, rest)) = path.split_first() else {
+                return Ok(false);
+            };
+            let PathComponent::Index(i) = first else {
+                return Err(Error::Other(format!(
+                    "cannot use key {first:?} on a list; use an index like [0]"
+                )));
+            };
+            let pos = usize::try_from(*i).map_err(|_| index_error("is negative", *i))?;
+            match list.get_mut(pos) {
+                None => {
+                    list.push(value_from_path(rest, value));
+                    Ok(true)
+                }
+                Some(slot) if rest.is_empty() => {
+                    let changed = *slot != value;
+                    *slot = value;
+                    Ok(changed)
+                }
+                Some(slot) => set_value(slot, rest, value),
+            }
+        }
+        other => {
+            let new = value_from_path(path, value);
+            let changed = *other != new;
+            *other = new;
+            Ok(changed)
+        }
+    }
+}
+
+/// What `unset` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unset {
+    /// The value was removed.
+    Removed,
+    /// Nothing at that path; the text is sops's message (`Key not found: x`,
+    /// `Index 3 out of bounds`), an error unless `--idempotent`.
+    NotFound(String),
+}
+
+/// `unset`: removes the value at `path` (sops's `TreeBranch.Unset`).
+pub fn unset(doc: &mut Map, path: &[PathComponent]) -> Result<Unset> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(Unset::NotFound("Key not found: ".into()));
+    };
+    let pos = match first {
+        PathComponent::Key(k) => doc
+            .items
+            .iter()
+            .position(|item| matches!(&item.key, Key::Str(key) if key == k)),
+        PathComponent::Index(_) => None,
+    };
+    let Some(pos) = pos else {
+        return Ok(Unset::NotFound(format!("Key not found: {}", shown(first))));
+    };
+    if rest.is_empty() {
+        doc.items.remove(pos);
+        return Ok(Unset::Removed);
+    }
+    match doc.items.get_mut(pos) {
+        Some(item) => unset_value(&mut item.value, rest),
+        None => Ok(Unset::NotFound(format!("Key not found: {}", shown(first)))),
+    }
+}
+
+fn unset_value(target: &mut Value, path: &[PathComponent]) -> Result<Unset> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(Unset::Removed);
+    };
+    match target {
+        Value::Map(m) => unset(m, path),
+        Value::List(list) => {
+            let PathComponent::Index(i) = first else {
+                return Err(Error::Other(format!(
+                    "cannot use key {} on a list; use an index like [0]",
+                    shown(first)
+                )));
+            };
+            let pos = match usize::try_from(*i) {
+                Ok(p) if p < list.len() => p,
+                _ => return Ok(Unset::NotFound(format!("Index {i} out of bounds"))),
+            };
+            if rest.is_empty() {
+                list.remove(pos);
+                return Ok(Unset::Removed);
+            }
+            match list.get_mut(pos) {
+                Some(v) => unset_value(v, rest),
+                None => Ok(Unset::NotFound(format!("Index {i} out of bounds"))),
+            }
+        }
+        other => Err(Error::Other(format!(
+            "Unsupported type: {} for item '{}'",
+            go_type_name(other),
+            shown(first)
+        ))),
+    }
+}
+
+/// A component as sops prints it with `%s`.
+fn shown(c: &PathComponent) -> String {
+    match c {
+        PathComponent::Key(k) => k.clone(),
+        PathComponent::Index(i) => format!("%!s(int={i})"),
+    }
+}
+
+fn go_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Str(_) | Value::Bytes(_) => "string",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float64",
+        Value::Bool(_) => "bool",
+        Value::Time(_) => "time.Time",
+        Value::Null => "<nil>",
+        Value::Comment(_) => "sops.Comment",
+        Value::Uint64(_) => "uint64",
+        Value::Map(_) => "sops.TreeBranch",
+        Value::List(_) => "[]interface {}",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +405,77 @@ mod tests {
             "error truncating tree: component [-1] accesses out of bounds"
         );
         assert!(lookup(&d, &[K("list".into()), K("x".into())]).is_err());
+    }
+
+    #[test]
+    fn set_follows_sops_rules() {
+        let mut d = doc();
+        assert!(set(&mut d, &[K("hello".into())], Value::str("there")).unwrap());
+        assert!(!set(&mut d, &[K("hello".into())], Value::str("there")).unwrap());
+        // Missing keys are appended, intermediate containers created.
+        assert!(
+            set(
+                &mut d,
+                &[K("new".into()), Index(0), K("a".into())],
+                Value::Int(1)
+            )
+            .unwrap()
+        );
+        let Some(Value::List(l)) = d.get("new") else {
+            panic!()
+        };
+        assert!(matches!(&l[0], Value::Map(m) if m.get("a") == Some(&Value::Int(1))));
+        assert!(matches!(d.items.last().map(|i| &i.key), Some(Key::Str(k)) if k == "new"));
+        // An index past the end appends.
+        assert!(set(&mut d, &[K("list".into()), Index(5)], Value::str("x")).unwrap());
+        let Some(Value::List(l)) = d.get("list") else {
+            panic!()
+        };
+        assert_eq!(l.len(), 3);
+        // Replacing a scalar with a nested structure.
+        assert!(
+            set(
+                &mut d,
+                &[K("hello".into()), K("deep".into())],
+                Value::Bool(true)
+            )
+            .unwrap()
+        );
+        assert!(matches!(d.get("hello"), Some(Value::Map(_))));
+        assert!(set(&mut d, &[K("list".into()), K("x".into())], Value::Null).is_err());
+    }
+
+    #[test]
+    fn unset_follows_sops_rules() {
+        let mut d = doc();
+        assert_eq!(unset(&mut d, &[K("hello".into())]).unwrap(), Unset::Removed);
+        assert!(d.get("hello").is_none());
+        assert_eq!(
+            unset(&mut d, &[K("hello".into())]).unwrap(),
+            Unset::NotFound("Key not found: hello".into())
+        );
+        assert_eq!(
+            unset(&mut d, &[K("list".into()), Index(7)]).unwrap(),
+            Unset::NotFound("Index 7 out of bounds".into())
+        );
+        assert_eq!(
+            unset(&mut d, &[K("list".into()), Index(0)]).unwrap(),
+            Unset::Removed
+        );
+        let Some(Value::List(l)) = d.get("list") else {
+            panic!()
+        };
+        assert_eq!(l.len(), 1);
+        assert_eq!(
+            unset(&mut d, &[K("nested".into()), K("x".into())]).unwrap(),
+            Unset::Removed
+        );
+        assert!(
+            unset(
+                &mut d,
+                &[K("list".into()), Index(0), K("x".into()), K("y".into())]
+            )
+            .is_err()
+        );
     }
 }
