@@ -109,12 +109,14 @@ pub fn encrypt_new(
 
 /// Wraps `key` with every master key of the metadata (errors → exit 1 "Could not generate data key").
 pub fn wrap_key(metadata: &mut Metadata, key: &DataKey) -> Result<()> {
-    crate::keys::wrap_data_key(&mut metadata.key_groups, metadata.shamir_threshold, key).map_err(
-        |e| match e {
+    // The threshold was already settled in `new_metadata` (0 → number of groups),
+    // so whatever the key layer reports back about it is not needed here.
+    crate::keys::wrap_data_key(&mut metadata.key_groups, metadata.shamir_threshold, key)
+        .map(|_| ())
+        .map_err(|e| match e {
             Error::GenerateDataKey(_) => e,
             other => Error::GenerateDataKey(other.to_string()),
-        },
-    )
+        })
 }
 
 /// Encrypts a plaintext tree in place with `key`, then sets `lastmodified`
