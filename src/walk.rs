@@ -6,7 +6,7 @@
 //! (push `key:` on the way down, truncate on the way up) and the selection
 //! state travels with it, so a leaf costs one hash update and one AES-GCM call.
 
-use crate::cipher::{Cipher, EncryptedValue, ValueType, plaintext_of};
+use crate::cipher::{Cipher, EncryptedValue, IvPool, ValueType, plaintext_of};
 use crate::error::{Error, Result};
 use crate::mac::MacHasher;
 use crate::selection::{CommentStack, Selector};
@@ -142,6 +142,7 @@ struct Walker<'a> {
     warnings: Vec<String>,
     reuse: Option<&'a IvCache>,
     record: Option<&'a mut IvCache>,
+    ivs: IvPool,
 }
 
 /// Errors inside the walk are sops's inner messages; the caller adds the context.
@@ -162,6 +163,7 @@ impl<'a> Walker<'a> {
             warnings: Vec::new(),
             reuse: None,
             record: None,
+            ivs: IvPool::default(),
         }
     }
 
@@ -269,16 +271,22 @@ impl<'a> Walker<'a> {
     }
 
     /// Encrypts one plaintext at the current path, with a remembered IV when there is one.
-    fn seal(&self, plaintext: &[u8], kind: ValueType) -> std::result::Result<String, String> {
-        let aad = self.aad();
-        let cached = self
-            .reuse
-            .and_then(|c| c.map.get(&IvCache::key(aad, kind, plaintext)));
-        match cached {
-            Some(iv) => self.cipher.encrypt_with_iv(plaintext, aad, kind, iv),
-            None => self.cipher.encrypt(plaintext, aad, kind),
-        }
-        .map_err(|e| format!("Could not encrypt value: {e}"))
+    fn seal(&mut self, plaintext: &[u8], kind: ValueType) -> std::result::Result<String, String> {
+        let cached = self.reuse.and_then(|c| {
+            c.map
+                .get(&IvCache::key(self.aad(), kind, plaintext))
+                .copied()
+        });
+        let iv = match cached {
+            Some(iv) => iv,
+            None => self
+                .ivs
+                .next_iv()
+                .map_err(|e| format!("Could not encrypt value: {e}"))?,
+        };
+        self.cipher
+            .encrypt_with_iv(plaintext, self.aad(), kind, &iv)
+            .map_err(|e| format!("Could not encrypt value: {e}"))
     }
 
     /// Remembers the IV of `stored` (an `ENC[…]` string) that decrypted to `value`.
