@@ -176,7 +176,8 @@ fn set_value(target: &mut Value, path: &[PathComponent], value: Value) -> Result
             };
             let PathComponent::Index(i) = first else {
                 return Err(Error::Other(format!(
-                    "cannot use key {first:?} on a list; use an index like [0]"
+                    "cannot use key {} on a list; use an index like [0]",
+                    shown(first)
                 )));
             };
             let pos = usize::try_from(*i).map_err(|_| index_error("is negative", *i))?;
