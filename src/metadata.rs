@@ -343,8 +343,13 @@ mod tests {
         g1.keys
             .push(MasterKey::from_metadata("age", &age_entry("age1a")).unwrap());
         let mut g2 = KeyGroup::default();
+        let mut pgp = Map::new();
+        pgp.push("created_at", s("2026-11-24T16:31:08Z"));
+        pgp.push("enc", s("-----BEGIN PGP MESSAGE-----\nx\n-----END PGP MESSAGE-----"));
+        pgp.push("fp", s("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"));
+        g2.keys.push(MasterKey::from_metadata("pgp", &pgp).unwrap());
         g2.keys.push(MasterKey::Unsupported(UnsupportedKey {
-            type_name: "pgp".into(),
+            type_name: "azure_kv".into(),
             fields: Map::new(),
         }));
         let md = Metadata {
@@ -376,7 +381,7 @@ mod tests {
         assert_eq!(keys_of(g1), ["hc_vault", "age"]);
         assert!(matches!(g1.get("hc_vault"), Some(Value::List(l)) if l.is_empty()));
         let Value::Map(g2) = &groups[1] else { panic!() };
-        assert_eq!(keys_of(g2), ["pgp", "hc_vault", "age"]);
+        assert_eq!(keys_of(g2), ["pgp", "azure_kv", "hc_vault", "age"]);
         let j = md.to_map(MetadataForm::Json);
         let Some(Value::List(groups)) = j.get("key_groups") else {
             panic!()
