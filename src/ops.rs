@@ -185,6 +185,15 @@ pub fn recover_key(metadata: &Metadata, order: &DecryptionOrder) -> Result<DataK
     crate::keys::recover_data_key(&metadata.key_groups, metadata.shamir_threshold, order)
 }
 
+/// [`recover_key`] with identities taken from `env` instead of the process environment.
+pub fn recover_key_with(
+    metadata: &Metadata,
+    order: &DecryptionOrder,
+    env: &crate::keys::environment::Environment,
+) -> Result<DataKey> {
+    crate::keys::recover_data_key_with(&metadata.key_groups, metadata.shamir_threshold, order, env)
+}
+
 /// Decrypts the values in place and checks the MAC unless `ignore_mac`
 /// (steps 3 and 4 of §3.3). Comments that do not decrypt are kept and reported on stderr.
 pub fn decrypt_file(file: &mut EncryptedFile, key: &DataKey, ignore_mac: bool) -> Result<()> {
@@ -577,5 +586,92 @@ mod tests {
                 .to_string(),
             "error truncating tree: component ['nope'] not found"
         );
+    }
+
+    // ---- End to end with the real JSON store and age keys.
+
+    /// The throwaway test identity `keys/age1.keys.txt` of the vectors.
+    const AGE1_SECRET: &str =
+        "AGE-SECRET-KEY-15RUQ9NYN49MQUERGNJ5AC9SQLJRGR242JUV32XHJS0ET25KY7AWSEJC77Z";
+    const AGE1_RECIPIENT: &str = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
+
+    fn age1_env() -> crate::keys::environment::Environment {
+        crate::keys::environment::Environment::from_vars([("SOPS_AGE_KEY", AGE1_SECRET)])
+    }
+
+    fn json_store() -> Box<dyn Store> {
+        crate::store::for_format(Format::Json, crate::store::StoreOptions::default()).unwrap()
+    }
+
+    /// `cases/json-basic.enc.json`, written by sops 3.11.0.
+    const JSON_BASIC_ENC: &str = include_str!("ops_testdata/json-basic.enc.json");
+    /// What `sops -d` printed for it (`cases/json-basic.dec.json`).
+    const JSON_BASIC_DEC: &str = include_str!("ops_testdata/json-basic.dec.json");
+
+    fn decrypt_with_env(input: &[u8], store: &dyn Store, ignore_mac: bool) -> Result<Vec<u8>> {
+        let mut file = load_encrypted_file(input, store)?;
+        let key = recover_key_with(&file.metadata, &DecryptionOrder::default(), &age1_env())?;
+        decrypt_file(&mut file, &key, ignore_mac)?;
+        store.emit_plain(&file.tree)
+    }
+
+    #[test]
+    fn sops_json_file_decrypts_byte_identical() {
+        let store = json_store();
+        let out = decrypt_with_env(JSON_BASIC_ENC.as_bytes(), store.as_ref(), false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), JSON_BASIC_DEC);
+    }
+
+    #[test]
+    fn wrong_identity_cannot_recover_the_key() {
+        let store = json_store();
+        let file = load_encrypted_file(JSON_BASIC_ENC.as_bytes(), store.as_ref()).unwrap();
+        use age::secrecy::ExposeSecret;
+        let other = age::x25519::Identity::generate();
+        let env = crate::keys::environment::Environment::from_vars([(
+            "SOPS_AGE_KEY",
+            other.to_string().expose_secret().to_string(),
+        )]);
+        let err = recover_key_with(&file.metadata, &DecryptionOrder::default(), &env)
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::DataKey(_)), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("Failed to get the data key required to decrypt the SOPS file.")
+        );
+    }
+
+    #[test]
+    fn encrypt_with_age_then_decrypt_round_trips() {
+        let store = json_store();
+        let recipient = crate::keys::age::AgeKey::new(AGE1_RECIPIENT).unwrap();
+        let config = EncryptConfig {
+            key_groups: vec![KeyGroup {
+                keys: vec![crate::keys::MasterKey::Age(recipient)],
+            }],
+            shamir_threshold: 0,
+            rule: None,
+            mac_only_encrypted: false,
+        };
+        let plain = JSON_BASIC_DEC.as_bytes();
+        let enc = encrypt(plain, store.as_ref(), store.as_ref(), config).unwrap();
+        let text = String::from_utf8(enc.clone()).unwrap();
+        assert!(text.contains("\"k_unencrypted\": 3"));
+        assert!(text.contains("\"unencrypted_suffix\": \"_unencrypted\""));
+        assert!(!text.contains("\"v\\u003c"), "values are encrypted");
+        let out = decrypt_with_env(&enc, store.as_ref(), false).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), JSON_BASIC_DEC);
+        // Encrypting it again is refused.
+        let config = EncryptConfig {
+            key_groups: vec![],
+            shamir_threshold: 0,
+            rule: None,
+            mac_only_encrypted: false,
+        };
+        assert!(matches!(
+            encrypt(&enc, store.as_ref(), store.as_ref(), config),
+            Err(Error::AlreadyEncrypted)
+        ));
     }
 }
