@@ -382,10 +382,15 @@ pub fn value_from_plaintext(
 ) -> Result<Value, CipherError> {
     let as_text = |bytes: Zeroizing<Vec<u8>>| text(String::from_utf8_lossy(&bytes).into_owned());
     match kind {
-        ValueType::Str => match std::str::from_utf8(&bytes) {
-            Ok(s) => Ok(Value::Str(text(s))),
-            Err(_) => Ok(Value::Bytes(bytes)),
-        },
+        ValueType::Str => {
+            // Move the buffer into the string instead of copying it; both
+            // sides stay inside `Zeroizing`.
+            let mut bytes = bytes;
+            match String::from_utf8(std::mem::take(&mut *bytes)) {
+                Ok(s) => Ok(Value::Str(Zeroizing::new(s))),
+                Err(e) => Ok(Value::Bytes(Zeroizing::new(e.into_bytes()))),
+            }
+        }
         ValueType::Bytes => Ok(Value::Bytes(bytes)),
         ValueType::Comment => Ok(Value::Comment(as_text(bytes))),
         ValueType::Int => {
