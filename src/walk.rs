@@ -472,6 +472,40 @@ fn go_type(v: &Value) -> &'static str {
     }
 }
 
+/// Go's `%v` of a float64: shortest digits, exponent form below 1e-4 and from 1e21.
+fn go_float_v(f: f64) -> String {
+    let a = f.abs();
+    if !f.is_finite() || a == 0.0 || (1e-4..1e21).contains(&a) {
+        crate::gofmt::format_float_plain(f)
+    } else {
+        crate::gofmt::format_float_yaml(f)
+    }
+}
+
+/// Go's `time.Time.String()` (`2001-12-14 21:59:43.1 -0500 -0500`); a zero
+/// offset prints as the UTC zone, as it does on a machine running in UTC.
+fn go_time_string(t: &crate::tree::Timestamp) -> String {
+    let mut out = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    );
+    if t.nanosecond != 0 {
+        let frac = format!("{:09}", t.nanosecond);
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    match t.offset_seconds {
+        None | Some(0) => out.push_str(" +0000 UTC"),
+        Some(off) => {
+            let sign = if off < 0 { '-' } else { '+' };
+            let a = off.unsigned_abs();
+            let z = format!("{sign}{:02}{:02}", a / 3600, (a / 60) % 60);
+            out.push_str(&format!(" {z} {z}"));
+        }
+    }
+    out
+}
+
 /// sops's error for a YAML key that is not a string; Go prints the key with a
 /// `%s` verb, which for non-strings gives `%!s(type=value)`.
 fn non_string_key(k: &Value) -> String {
@@ -479,16 +513,9 @@ fn non_string_key(k: &Value) -> String {
         Value::Int(i) => format!("%!s(int={i})"),
         Value::Uint64(u) => format!("%!s(uint64={u})"),
         Value::Bool(b) => format!("%!s(bool={b})"),
-        Value::Float(f) => {
-            let s = if f.is_finite() && f.abs() < 1e21 {
-                crate::gofmt::format_float_plain(*f)
-            } else {
-                crate::gofmt::format_float_yaml(*f)
-            };
-            format!("%!s(float64={s})")
-        }
+        Value::Float(f) => format!("%!s(float64={})", go_float_v(*f)),
         Value::Null => "%!s(<nil>)".into(),
-        Value::Time(t) => t.to_rfc3339_nano(),
+        Value::Time(t) => go_time_string(t),
         other => format!("%!s({}=…)", go_type(other)),
     };
     format!(
@@ -951,6 +978,72 @@ pub(crate) mod tests {
         m.push("k", s("v"));
         let mut tree = Tree { branches: vec![m] };
         encrypt_tree(&mut tree, &cipher, &sel, false).unwrap();
+    }
+
+    #[test]
+    fn empty_values_and_comments_like_sops() {
+        // Verified with sops 3.11.0: an empty comment in a list becomes `""`,
+        // an empty comment between map items stays an empty comment.
+        let cipher = Cipher::new(&[6u8; 32]);
+        let mut m = Map::new();
+        m.items.push(Item {
+            key: Key::Comment(text("")),
+            value: Value::Null,
+        });
+        m.push("list", Value::List(vec![Value::Comment(text("")), s("a")]));
+        m.push("e", s(""));
+        let mut tree = Tree { branches: vec![m] };
+        encrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
+        let b = &tree.branches[0];
+        assert!(matches!(&b.items[0].key, Key::Comment(t) if t.is_empty()));
+        let Some(Value::List(l)) = b.get("list") else {
+            panic!()
+        };
+        assert!(matches!(&l[0], Value::Str(t) if t.is_empty()));
+        assert!(matches!(b.get("e"), Some(Value::Str(t)) if t.is_empty()));
+        let out = decrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
+        let mut h = MacHasher::new(false);
+        h.update(b"a");
+        assert_eq!(out.mac, h.finish());
+    }
+
+    #[test]
+    fn decrypt_walk_errors_like_sops() {
+        let cipher = Cipher::new(&[6u8; 32]);
+        let mut m = Map::new();
+        m.push("x_unencrypted", Value::Uint64(u64::MAX));
+        let mut tree = Tree { branches: vec![m] };
+        assert_eq!(
+            decrypt_tree(&mut tree, &cipher, &default_selector(), false)
+                .unwrap_err()
+                .to_string(),
+            "Error decrypting tree: Error walking tree: Cannot walk value, unknown type: uint64"
+        );
+        let mut m = Map::new();
+        m.items.push(Item {
+            key: Key::Scalar(Box::new(Value::Null)),
+            value: s("x"),
+        });
+        let mut tree = Tree { branches: vec![m] };
+        assert_eq!(
+            decrypt_tree(&mut tree, &cipher, &default_selector(), false)
+                .unwrap_err()
+                .to_string(),
+            "Error decrypting tree: Error walking tree: Tree contains a non-string key (type <nil>): %!s(<nil>). Only string keys aresupported"
+        );
+    }
+
+    #[test]
+    fn non_string_key_texts_match_go() {
+        // Texts printed by sops 3.11.0 for `1.5:`, `1e21:` and `2001-12-14:` keys.
+        let key = |v: Value| non_string_key(&v);
+        assert!(key(Value::Float(1.5)).contains("(type float64): %!s(float64=1.5)."));
+        assert!(key(Value::Float(1e21)).contains("%!s(float64=1e+21)."));
+        assert!(key(Value::Float(1e-5)).contains("%!s(float64=1e-05)."));
+        let ts = crate::tree::Timestamp::parse_rfc3339("2001-12-14T00:00:00Z").unwrap();
+        assert!(key(Value::Time(ts)).contains("(type time.Time): 2001-12-14 00:00:00 +0000 UTC."));
+        let ts = crate::tree::Timestamp::parse_rfc3339("2001-12-14T21:59:43.1-05:00").unwrap();
+        assert!(key(Value::Time(ts)).contains("2001-12-14 21:59:43.1 -0500 -0500."));
     }
 
     #[test]
