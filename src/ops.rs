@@ -217,7 +217,7 @@ pub fn decrypt_file_caching(
         cache,
     )?;
     for w in &out.warnings {
-        eprintln!("[SOPS]\t level=warning msg={w}");
+        eprintln!("[SOPS]\t level=warning {w}");
     }
     crate::mac::verify_mac(
         &cipher,

@@ -22,12 +22,16 @@ fn decode_iv(b64: &str) -> Option<[u8; 32]> {
         .and_then(|v| v.try_into().ok())
 }
 
+/// sops's warning for a comment that does not decrypt (kept in clear).
+pub const CLEAR_COMMENT_WARNING: &str = "Found possibly unencrypted comment in file. This is to be expected if the file being decrypted was created with an older version of SOPS.";
+
 /// What a decrypt walk found besides the values.
 #[derive(Debug)]
 pub struct Decrypted {
     /// The MAC computed over the decrypted values.
     pub mac: String,
-    /// Comments that did not decrypt and were kept in clear (sops warns about them).
+    /// Comments that did not decrypt and were kept in clear, as log fields
+    /// (`msg="…" comment="…"`) for a warning line.
     pub warnings: Vec<String>,
 }
 
@@ -369,8 +373,9 @@ impl<'a> Walker<'a> {
     }
 
     fn warn_clear_comment(&mut self, c: &str) {
+        // Formatted like sops's logrus line (message, then the `comment` field).
         self.warnings.push(format!(
-            "Found possibly unencrypted comment in file. This is to be expected if the file being decrypted was created with an older version of SOPS. comment={}",
+            "msg=\"{CLEAR_COMMENT_WARNING}\" comment={}",
             crate::cipher::go_quote(c)
         ));
     }
