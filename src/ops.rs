@@ -180,6 +180,21 @@ pub fn load_encrypted_file(input: &[u8], store: &dyn Store) -> Result<EncryptedF
     Ok(EncryptedFile { tree, metadata })
 }
 
+/// `filestatus`: whether `input` is a sops file — metadata present with a
+/// non-empty `version` and `mac`. Missing metadata is `false`; other load
+/// errors (bad `lastmodified`, two rules, no keys) are errors. The version is
+/// not checked for semver here, as in sops.
+pub fn file_status(input: &[u8], store: &dyn Store) -> Result<bool> {
+    match store.load_encrypted(input) {
+        Err(Error::MetadataNotFound) => Ok(false),
+        Err(e) => Err(e),
+        Ok((_, map)) => {
+            let metadata = Metadata::from_map(&map)?;
+            Ok(!metadata.version.is_empty() && !metadata.mac.is_empty())
+        }
+    }
+}
+
 /// Recovers the data key with the file's master keys (exit 128 on failure).
 pub fn recover_key(metadata: &Metadata, order: &DecryptionOrder) -> Result<DataKey> {
     crate::keys::recover_data_key(&metadata.key_groups, metadata.shamir_threshold, order)
@@ -461,6 +476,28 @@ mod tests {
             load_encrypted_file(b"a=b\n", &none),
             Err(Error::MetadataNotFound)
         ));
+    }
+
+    #[test]
+    fn file_status_like_sops() {
+        let store = TestStore::new(Format::Dotenv);
+        assert!(!file_status(b"a=b\n", &store).unwrap(), "no metadata");
+        let good = kms_mock_metadata().to_map(MetadataForm::Yaml);
+        *store.meta.borrow_mut() = Some(good.clone());
+        assert!(file_status(b"a=b\n", &store).unwrap());
+        let mut m = good.clone();
+        m.remove("version");
+        *store.meta.borrow_mut() = Some(m);
+        assert!(!file_status(b"a=b\n", &store).unwrap(), "missing version");
+        let mut m = good.clone();
+        m.remove("version");
+        m.push("version", Value::str("3.1.0-a.01"));
+        *store.meta.borrow_mut() = Some(m);
+        assert!(file_status(b"a=b\n", &store).unwrap(), "no semver check");
+        let mut m = good;
+        m.push("encrypted_regex", Value::str("x"));
+        *store.meta.borrow_mut() = Some(m);
+        assert!(file_status(b"a=b\n", &store).is_err());
     }
 
     #[test]
