@@ -146,6 +146,25 @@ pub fn encrypt_with_key_reusing(
     Ok(())
 }
 
+/// `rotate` after [`decrypt_file`]: a new data key, wrapped by the file's
+/// (possibly changed) master keys, re-encrypts every value with fresh IVs;
+/// `lastmodified` and `mac` are renewed, `version` is kept.
+pub fn rotate_decrypted(file: &mut EncryptedFile) -> Result<DataKey> {
+    let key = DataKey::generate()?;
+    wrap_key(&mut file.metadata, &key)?;
+    encrypt_with_key(&mut file.tree, &mut file.metadata, &key)?;
+    Ok(key)
+}
+
+/// `edit` bumps the file's version to ours when ours is newer (spec §3.4).
+pub fn bump_version_for_edit(metadata: &mut Metadata) -> Result<()> {
+    let ours = crate::version::PROGRAM_VERSION;
+    if crate::version::is_newer(ours, &metadata.version)? {
+        metadata.version = ours.to_string();
+    }
+    Ok(())
+}
+
 /// Writes an encrypted tree with its metadata in the store's shape.
 pub fn emit_encrypted_file(tree: &Tree, metadata: &Metadata, store: &dyn Store) -> Result<Vec<u8>> {
     store.emit_encrypted(tree, &metadata.to_map(store.metadata_form()))
@@ -476,6 +495,36 @@ mod tests {
             load_encrypted_file(b"a=b\n", &none),
             Err(Error::MetadataNotFound)
         ));
+    }
+
+    #[test]
+    fn edit_bumps_only_older_versions() {
+        let mut md = kms_mock_metadata();
+        md.version = "3.7.3".into();
+        bump_version_for_edit(&mut md).unwrap();
+        assert_eq!(md.version, "3.11.0");
+        md.version = "3.12.0".into();
+        bump_version_for_edit(&mut md).unwrap();
+        assert_eq!(md.version, "3.12.0");
+        md.version = "1.14".into();
+        bump_version_for_edit(&mut md).unwrap();
+        assert_eq!(md.version, "3.11.0");
+    }
+
+    #[test]
+    fn rotate_gives_a_new_key_and_new_ciphertexts() {
+        let store = json_store();
+        let mut file = load_encrypted_file(JSON_BASIC_ENC.as_bytes(), store.as_ref()).unwrap();
+        let old_key =
+            recover_key_with(&file.metadata, &DecryptionOrder::default(), &age1_env()).unwrap();
+        decrypt_file(&mut file, &old_key, false).unwrap();
+        let new_key = rotate_decrypted(&mut file).unwrap();
+        assert_ne!(new_key.as_bytes(), old_key.as_bytes());
+        assert_eq!(file.metadata.version, "3.11.0");
+        let out = emit_encrypted_file(&file.tree, &file.metadata, store.as_ref()).unwrap();
+        assert!(!String::from_utf8_lossy(&out).contains("7VUL9A=="));
+        let plain = decrypt_with_env(&out, store.as_ref(), false).unwrap();
+        assert_eq!(String::from_utf8(plain).unwrap(), JSON_BASIC_DEC);
     }
 
     #[test]
