@@ -589,6 +589,53 @@ mod tests {
         assert_eq!(out.stdout, [4u8; 32]);
     }
 
+    /// sops itself opens a file whose age `enc` we wrote (same data key, re-wrapped by us).
+    #[test]
+    fn oracle_sops_decrypts_our_enc() {
+        let oracle = Path::new("/work/oracle/sops");
+        if !oracle.exists() {
+            // No reference binary on this machine: nothing to compare with.
+            return;
+        }
+        let original = std::fs::read_to_string(format!("{V}/cases/yaml-basic.enc.yaml")).unwrap();
+        let theirs = vector_enc("yaml-basic.enc.yaml", R1);
+        let home = temp_home();
+        let env = env_with(home.path(), &[("SOPS_AGE_KEY_FILE", &keys_file(1))]);
+        let data_key = key_with_enc(R1, theirs).decrypt_with(&env).unwrap();
+        let mut ours = AgeKey::new(R1).unwrap();
+        ours.encrypt(&data_key).unwrap();
+        // Swap the block line by line, keeping the YAML indentation.
+        let begin = original.find("-----BEGIN AGE").unwrap();
+        let indent_start = original[..begin].rfind('\n').unwrap() + 1;
+        let indent = &original[indent_start..begin];
+        let end = begin
+            + original[begin..]
+                .find("-----END AGE ENCRYPTED FILE-----")
+                .unwrap()
+            + 32;
+        let block = ours.enc().trim_end().replace('\n', &format!("\n{indent}"));
+        let patched = format!("{}{block}{}", &original[..begin], &original[end..]);
+        assert_ne!(patched, original);
+        assert_eq!(shape(&patched), shape(&original));
+        let path = home.path().join("patched.enc.yaml");
+        std::fs::write(&path, &patched).unwrap();
+        let out = std::process::Command::new(oracle)
+            .arg("-d")
+            .arg(&path)
+            .env("SOPS_DISABLE_VERSION_CHECK", "1")
+            .env("SOPS_AGE_KEY_FILE", keys_file(1))
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected = std::fs::read(format!("{V}/cases/yaml-basic.dec.yaml")).unwrap();
+        assert_eq!(out.stdout, expected);
+    }
+
     /// ssh-rsa stanzas span several body lines; Go age (the CLI) must parse and open them.
     #[test]
     fn ssh_rsa_recipient_opens_with_age_cli() {
