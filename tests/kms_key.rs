@@ -1,0 +1,376 @@
+//! KMS master keys against a real KMS API server (moto on 127.0.0.1).
+//!
+//! The AWS SDK reads its settings from the process environment, and setting
+//! variables in a running multi-threaded test process is unsound, so each test
+//! re-runs itself in a child process with exactly the environment it needs
+//! (`SOPS_RS_KMS_CHILD` set) and the child does the KMS work. A fresh process
+//! per case also exercises the once-per-process client set-up.
+
+mod common;
+
+use common::moto::{ACCOUNT, Moto, free_port};
+use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
+use sops_rs::tree::{Map, Value};
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHILD: &str = "SOPS_RS_KMS_CHILD";
+const DATA_KEY: [u8; 32] = *b"0123456789abcdef0123456789ABCDEF";
+
+fn is_child() -> bool {
+    std::env::var_os(CHILD).is_some()
+}
+
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("child test needs {name}"))
+}
+
+/// Runs the test `name` again in a child process with only `env` (plus PATH and
+/// a throwaway HOME) and fails if it fails; returns its combined output.
+fn run_child(name: &str, env: &[(String, String)]) -> String {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("no test executable: {e}"));
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let mut cmd = Command::new(exe);
+    cmd.args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env_clear()
+        .env(CHILD, "1")
+        .env("HOME", home.path())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot re-run {name}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "child run of {name} failed:\n{text}"
+    );
+    text
+}
+
+fn with(mut env: Vec<(String, String)>, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    for (k, v) in extra {
+        env.retain(|(key, _)| key != k);
+        env.push((k.to_string(), v.to_string()));
+    }
+    env
+}
+
+fn without(mut env: Vec<(String, String)>, names: &[&str]) -> Vec<(String, String)> {
+    env.retain(|(k, _)| !names.contains(&k.as_str()));
+    env
+}
+
+/// Encrypts the data key with `key`, reloads the entry from its metadata and decrypts it.
+fn round_trip(key: &mut KmsKey) -> Map {
+    key.encrypt(&DATA_KEY)
+        .unwrap_or_else(|e| panic!("encrypt failed: {e}"));
+    let meta = key.to_metadata();
+    let reloaded = KmsKey::from_metadata(&meta).unwrap_or_else(|e| panic!("reload: {e}"));
+    let plain = reloaded
+        .decrypt()
+        .unwrap_or_else(|e| panic!("decrypt failed: {e}"));
+    assert_eq!(&plain[..], &DATA_KEY[..]);
+    meta
+}
+
+fn str_field(meta: &Map, key: &str) -> String {
+    match meta.get(key) {
+        Some(Value::Str(s)) => s.to_string(),
+        _ => panic!("{key} is not a string"),
+    }
+}
+
+#[test]
+fn round_trip_without_context() {
+    if is_child() {
+        let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "");
+        let meta = round_trip(&mut key);
+        assert!(meta.get("context").is_none() && meta.get("role").is_none());
+        assert_eq!(str_field(&meta, "aws_profile"), "");
+        assert!(!str_field(&meta, "enc").is_empty());
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    run_child(
+        "round_trip_without_context",
+        &with(moto.env(), &[("TEST_ARN", &arn)]),
+    );
+}
+
+#[test]
+fn round_trip_with_context_and_alias() {
+    if is_child() {
+        let context = parse_encryption_context("env:prod,app:web").unwrap();
+        let mut key = KmsKey::new(&var("TEST_ARN"), context, "");
+        let meta = round_trip(&mut key);
+        let Some(Value::Map(ctx)) = meta.get("context") else {
+            panic!("no context")
+        };
+        assert!(ctx.get("app") == Some(&Value::str("web")));
+        return;
+    }
+    let moto = Moto::start();
+    let key = moto.create_key("us-east-2");
+    let alias = moto.create_alias("us-east-2", &key, "sops-test");
+    // AWS_REGION must not matter: the region comes from the ARN.
+    let env = with(
+        moto.env(),
+        &[("TEST_ARN", &alias), ("AWS_REGION", "ap-south-1")],
+    );
+    run_child("round_trip_with_context_and_alias", &env);
+}
+
+#[test]
+fn round_trip_with_role_goes_through_sts() {
+    if is_child() {
+        let spec = format!(
+            "{} + arn:aws:iam::{ACCOUNT}:role/sops-role",
+            var("TEST_ARN")
+        );
+        let mut key = KmsKey::new(&spec, BTreeMap::new(), "");
+        assert_eq!(key.role(), format!("arn:aws:iam::{ACCOUNT}:role/sops-role"));
+        if std::env::var_os("EXPECT_STS_DOWN").is_some() {
+            let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+            assert!(err.contains("failed to assume role"), "{err}");
+            assert!(err.contains(&var("TEST_ARN")), "{err}");
+            return;
+        }
+        let meta = round_trip(&mut key);
+        assert_eq!(
+            str_field(&meta, "role"),
+            format!("arn:aws:iam::{ACCOUNT}:role/sops-role")
+        );
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    run_child(
+        "round_trip_with_role_goes_through_sts",
+        &with(moto.env(), &[("TEST_ARN", &arn)]),
+    );
+    // STS pointed elsewhere breaks only the role: proof that AssumeRole is called
+    // and that AWS_ENDPOINT_URL_STS is honoured.
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    run_child(
+        "round_trip_with_role_goes_through_sts",
+        &with(
+            moto.env(),
+            &[
+                ("TEST_ARN", &arn),
+                ("AWS_ENDPOINT_URL_STS", &closed),
+                ("EXPECT_STS_DOWN", "1"),
+            ],
+        ),
+    );
+}
+
+#[test]
+fn service_specific_endpoint_variable_is_honoured() {
+    if is_child() {
+        let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "");
+        round_trip(&mut key);
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    let env = with(
+        without(moto.env(), &["AWS_ENDPOINT_URL"]),
+        &[("AWS_ENDPOINT_URL_KMS", &moto.url()), ("TEST_ARN", &arn)],
+    );
+    run_child("service_specific_endpoint_variable_is_honoured", &env);
+}
+
+#[test]
+fn round_trip_with_profile_from_aws_config() {
+    if is_child() {
+        let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "sopstest");
+        let meta = round_trip(&mut key);
+        assert_eq!(str_field(&meta, "aws_profile"), "sopstest");
+        // The same key through a profile that does not exist fails, naming it.
+        let mut missing = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "nosuchprofile");
+        let err = missing.encrypt(&DATA_KEY).unwrap_err().to_string();
+        assert!(err.contains("nosuchprofile"), "{err}");
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    // Credentials only in the profile: the default chain alone has none.
+    let config = moto.write_file(
+        "profile-config",
+        "[profile sopstest]\naws_access_key_id = profilekey\naws_secret_access_key = profilesecret\n",
+    );
+    let env = with(
+        without(moto.env(), &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
+        &[
+            ("AWS_CONFIG_FILE", &config.display().to_string()),
+            ("TEST_ARN", &arn),
+        ],
+    );
+    run_child("round_trip_with_profile_from_aws_config", &env);
+}
+
+#[test]
+fn altered_context_is_refused() {
+    if is_child() {
+        let context = parse_encryption_context("app:web,env:prod").unwrap();
+        let mut key = KmsKey::new(&var("TEST_ARN"), context, "");
+        key.encrypt(&DATA_KEY).unwrap();
+        let mut meta = key.to_metadata();
+        let Some(item) = meta
+            .items
+            .iter_mut()
+            .find(|i| matches!(&i.key, sops_rs::tree::Key::Str(k) if k == "context"))
+        else {
+            panic!("no context")
+        };
+        let mut altered = Map::new();
+        altered.push("app", Value::str("web"));
+        altered.push("env", Value::str("dev"));
+        item.value = Value::Map(altered);
+        let tampered = KmsKey::from_metadata(&meta).unwrap();
+        let err = tampered.decrypt().unwrap_err().to_string();
+        assert!(err.contains("InvalidCiphertext"), "{err}");
+        assert!(err.contains("encryption context"), "{err}");
+        assert!(err.contains(&var("TEST_ARN")), "{err}");
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    run_child(
+        "altered_context_is_refused",
+        &with(moto.env(), &[("TEST_ARN", &arn)]),
+    );
+}
+
+#[test]
+fn key_in_another_region_is_not_found() {
+    if is_child() {
+        let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "");
+        let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        assert!(err.contains("NotFoundException"), "{err}");
+        assert!(err.contains("region us-west-1"), "{err}");
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    let moved = arn.replace(":eu-west-3:", ":us-west-1:");
+    run_child(
+        "key_in_another_region_is_not_found",
+        &with(moto.env(), &[("TEST_ARN", &moved)]),
+    );
+}
+
+#[test]
+fn closed_endpoint_fails_fast_with_a_clear_message() {
+    if is_child() {
+        let arn = format!("arn:aws:kms:eu-west-3:{ACCOUNT}:key/0000");
+        let mut key = KmsKey::new(&arn, BTreeMap::new(), "");
+        let start = Instant::now();
+        let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "took {:?}",
+            start.elapsed()
+        );
+        assert!(
+            err.starts_with("failed to encrypt new data key with AWS KMS: "),
+            "{err}"
+        );
+        assert!(err.contains(&arn), "{err}");
+        assert!(err.contains("AWS_ENDPOINT_URL"), "{err}");
+        let mut meta = key.to_metadata();
+        meta.remove("enc");
+        meta.push("enc", Value::str("QUJD"));
+        let err = KmsKey::from_metadata(&meta).unwrap().decrypt().unwrap_err();
+        assert!(err.to_string().contains("endpoint"), "{err}");
+        return;
+    }
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let files = tempfile::tempdir().unwrap();
+    let empty = files.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let empty = empty.display().to_string();
+    let env: Vec<(String, String)> = [
+        ("AWS_ENDPOINT_URL", closed.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_CONFIG_FILE", &empty),
+        ("AWS_SHARED_CREDENTIALS_FILE", &empty),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let start = Instant::now();
+    run_child("closed_endpoint_fails_fast_with_a_clear_message", &env);
+    assert!(start.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn missing_credentials_fail_with_a_credentials_hint() {
+    if is_child() {
+        let arn = var("TEST_ARN");
+        let mut key = KmsKey::new(&arn, BTreeMap::new(), "");
+        let start = Instant::now();
+        let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "took {:?}",
+            start.elapsed()
+        );
+        assert!(err.contains(&arn), "{err}");
+        assert!(err.contains("credentials"), "{err}");
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    let env = with(
+        without(moto.env(), &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
+        &[("TEST_ARN", &arn)],
+    );
+    run_child("missing_credentials_fail_with_a_credentials_hint", &env);
+}
+
+/// The `kms` entries that real sops wrote into the mock vectors survive a
+/// from_metadata → to_metadata round trip unchanged.
+#[test]
+fn vector_kms_entries_are_re_emitted_identically() {
+    if is_child() {
+        return;
+    }
+    use sops_rs::store::{Format, StoreOptions, for_format};
+    let store = for_format(Format::Yaml, StoreOptions::default())
+        .unwrap_or_else(|e| panic!("no YAML store: {e}"));
+    let mut seen = 0;
+    for name in ["yaml-kms-mock.enc.yaml", "yaml-kms-profile-mock.enc.yaml"] {
+        let text = common::read(common::case(name));
+        let (_, meta) = store
+            .load_encrypted(&text)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let Some(Value::List(entries)) = meta.get("kms") else {
+            panic!("{name}: no kms list")
+        };
+        for entry in entries {
+            let Value::Map(entry) = entry else {
+                panic!("{name}: kms entry is not a map")
+            };
+            let key = KmsKey::from_metadata(entry).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                &key.to_metadata() == entry,
+                "{name}: entry changed on re-emission"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 3);
+}
