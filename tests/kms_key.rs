@@ -49,6 +49,7 @@ fn run_child(name: &str, env: &[(String, String)]) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    println!("child run of {name}:\n{text}");
     assert!(
         out.status.success() && text.contains("1 passed"),
         "child run of {name} failed:\n{text}"
@@ -141,6 +142,7 @@ fn round_trip_with_role_goes_through_sts() {
         assert_eq!(key.role(), format!("arn:aws:iam::{ACCOUNT}:role/sops-role"));
         if std::env::var_os("EXPECT_STS_DOWN").is_some() {
             let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+            eprintln!("error as reported: {err}");
             assert!(err.contains("failed to assume role"), "{err}");
             assert!(err.contains(&var("TEST_ARN")), "{err}");
             return;
@@ -199,6 +201,7 @@ fn round_trip_with_profile_from_aws_config() {
         // The same key through a profile that does not exist fails, naming it.
         let mut missing = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "nosuchprofile");
         let err = missing.encrypt(&DATA_KEY).unwrap_err().to_string();
+        eprintln!("error as reported: {err}");
         assert!(err.contains("nosuchprofile"), "{err}");
         return;
     }
@@ -239,6 +242,7 @@ fn altered_context_is_refused() {
         item.value = Value::Map(altered);
         let tampered = KmsKey::from_metadata(&meta).unwrap();
         let err = tampered.decrypt().unwrap_err().to_string();
+        eprintln!("error as reported: {err}");
         assert!(err.contains("InvalidCiphertext"), "{err}");
         assert!(err.contains("encryption context"), "{err}");
         assert!(err.contains(&var("TEST_ARN")), "{err}");
@@ -257,6 +261,7 @@ fn key_in_another_region_is_not_found() {
     if is_child() {
         let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "");
         let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        eprintln!("error as reported: {err}");
         assert!(err.contains("NotFoundException"), "{err}");
         assert!(err.contains("region us-west-1"), "{err}");
         return;
@@ -277,6 +282,7 @@ fn closed_endpoint_fails_fast_with_a_clear_message() {
         let mut key = KmsKey::new(&arn, BTreeMap::new(), "");
         let start = Instant::now();
         let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        eprintln!("error as reported: {err}");
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "took {:?}",
@@ -292,6 +298,7 @@ fn closed_endpoint_fails_fast_with_a_clear_message() {
         meta.remove("enc");
         meta.push("enc", Value::str("QUJD"));
         let err = KmsKey::from_metadata(&meta).unwrap().decrypt().unwrap_err();
+        eprintln!("error as reported: {err}");
         assert!(err.to_string().contains("endpoint"), "{err}");
         return;
     }
@@ -323,6 +330,7 @@ fn missing_credentials_fail_with_a_credentials_hint() {
         let mut key = KmsKey::new(&arn, BTreeMap::new(), "");
         let start = Instant::now();
         let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        eprintln!("error as reported: {err}");
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "took {:?}",
@@ -341,36 +349,94 @@ fn missing_credentials_fail_with_a_credentials_hint() {
     run_child("missing_credentials_fail_with_a_credentials_hint", &env);
 }
 
+/// The `kms` list of a sops-written YAML file, read line by line in file order
+/// (enough for the layout sops writes; keeps this test independent of the YAML store).
+fn kms_entries_of(text: &str) -> Vec<Map> {
+    let unquote = |v: &str| v.trim().trim_matches('"').to_string();
+    let mut entries: Vec<Map> = Vec::new();
+    let mut in_kms = false;
+    let mut context: Option<Map> = None;
+    for line in text.lines() {
+        if line == "    kms:" {
+            in_kms = true;
+            continue;
+        }
+        if !in_kms {
+            continue;
+        }
+        if !line.starts_with("        ") {
+            break;
+        }
+        if let Some(ctx) = context.as_mut() {
+            if let Some(pair) = line.strip_prefix("            ") {
+                let (k, v) = pair.split_once(':').expect("context pair");
+                ctx.push(k, Value::str(unquote(v)));
+                continue;
+            }
+            let done = context.take().expect("context");
+            entries
+                .last_mut()
+                .expect("entry")
+                .push("context", Value::Map(done));
+        }
+        let field = if let Some(rest) = line.strip_prefix("        - ") {
+            entries.push(Map::new());
+            rest
+        } else {
+            line.trim_start()
+        };
+        let (k, v) = field.split_once(':').expect("field");
+        if k == "context" && v.trim().is_empty() {
+            context = Some(Map::new());
+        } else {
+            entries
+                .last_mut()
+                .expect("entry")
+                .push(k, Value::str(unquote(v)));
+        }
+    }
+    entries
+}
+
 /// The `kms` entries that real sops wrote into the mock vectors survive a
-/// from_metadata → to_metadata round trip unchanged.
+/// from_metadata → to_metadata round trip unchanged (fields, order, sorted context).
 #[test]
 fn vector_kms_entries_are_re_emitted_identically() {
     if is_child() {
         return;
     }
-    use sops_rs::store::{Format, StoreOptions, for_format};
-    let store = for_format(Format::Yaml, StoreOptions::default())
-        .unwrap_or_else(|e| panic!("no YAML store: {e}"));
     let mut seen = 0;
     for name in ["yaml-kms-mock.enc.yaml", "yaml-kms-profile-mock.enc.yaml"] {
-        let text = common::read(common::case(name));
-        let (_, meta) = store
-            .load_encrypted(&text)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let Some(Value::List(entries)) = meta.get("kms") else {
-            panic!("{name}: no kms list")
-        };
-        for entry in entries {
-            let Value::Map(entry) = entry else {
-                panic!("{name}: kms entry is not a map")
-            };
-            let key = KmsKey::from_metadata(entry).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let text = String::from_utf8(common::read(common::case(name))).expect("utf-8");
+        for entry in kms_entries_of(&text) {
+            let key = KmsKey::from_metadata(&entry).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
-                &key.to_metadata() == entry,
-                "{name}: entry changed on re-emission"
+                key.to_metadata() == entry,
+                "{name}: entry of {} changed on re-emission",
+                key.arn()
             );
+            assert!(!sops_rs::keys::kms::aws_started());
             seen += 1;
         }
     }
     assert_eq!(seen, 3);
+}
+
+/// The parser above really sees every field (so the test above can fail).
+#[test]
+fn vector_reader_sees_all_fields() {
+    if is_child() {
+        return;
+    }
+    let text =
+        String::from_utf8(common::read(common::case("yaml-kms-mock.enc.yaml"))).expect("utf-8");
+    let entries = kms_entries_of(&text);
+    assert_eq!(entries.len(), 2);
+    let second = &entries[1];
+    assert_eq!(second.items.len(), 6);
+    assert!(second.get("role") == Some(&Value::str("arn:aws:iam::123456789012:role/sops-role")));
+    let Some(Value::Map(ctx)) = second.get("context") else {
+        panic!("no context")
+    };
+    assert_eq!(ctx.items.len(), 2);
 }

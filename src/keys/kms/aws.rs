@@ -10,7 +10,7 @@
 use crate::error::{Error, Result};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_kms::config::{SharedHttpClient, retry::RetryConfig, timeout::TimeoutConfig};
-use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kms::primitives::Blob;
 use base64::Engine as _;
 use std::collections::{BTreeMap, HashMap};
@@ -168,17 +168,37 @@ fn advice(what: &str) -> &'static str {
     }
 }
 
-/// The SDK error with its whole source chain and the service error code.
+/// The SDK error with its source chain (`dispatch failure: io error: … Connection
+/// refused`) and the service's error code and message, without Debug dumps.
 fn describe<E, R>(err: &SdkError<E, R>) -> String
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
     R: std::fmt::Debug,
 {
-    let text = DisplayErrorContext(err).to_string();
-    match err.code() {
-        Some(code) if !text.contains(code) => format!("{code}: {text}"),
-        _ => text,
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !part.is_empty() && !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
     }
+    if let Some(code) = err.code().filter(|c| !text.contains(c)) {
+        text.push_str(": ");
+        text.push_str(code);
+    }
+    if let Some(message) = err.message().filter(|m| !m.is_empty() && !text.contains(m)) {
+        text.push_str(": ");
+        text.push_str(message);
+    }
+    // The credential chain reports one provider per line; the key report wants one line.
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The KMS client for this key's (profile, region, role), built once.
