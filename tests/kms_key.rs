@@ -323,6 +323,43 @@ fn closed_endpoint_fails_fast_with_a_clear_message() {
     assert!(start.elapsed() < Duration::from_secs(60));
 }
 
+/// An endpoint that accepts connections but never answers: the operation
+/// timeout (20 s) ends the call, retries included.
+#[test]
+fn silent_endpoint_is_cut_off_by_the_operation_timeout() {
+    if is_child() {
+        let arn = format!("arn:aws:kms:eu-west-3:{ACCOUNT}:key/0000");
+        let mut key = KmsKey::new(&arn, BTreeMap::new(), "");
+        let start = Instant::now();
+        let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+        eprintln!("error as reported: {err}");
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(30), "took {took:?}");
+        assert!(err.contains(&arn) && err.contains("timeout"), "{err}");
+        return;
+    }
+    // The kernel completes the handshakes; nobody ever reads or writes.
+    let silent = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let files = tempfile::tempdir().unwrap();
+    let empty = files.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let empty = empty.display().to_string();
+    let env: Vec<(String, String)> = [
+        ("AWS_ENDPOINT_URL", url.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_CONFIG_FILE", &empty),
+        ("AWS_SHARED_CREDENTIALS_FILE", &empty),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    run_child("silent_endpoint_is_cut_off_by_the_operation_timeout", &env);
+    drop(silent);
+}
+
 #[test]
 fn missing_credentials_fail_with_a_credentials_hint() {
     if is_child() {

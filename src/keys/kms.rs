@@ -40,9 +40,20 @@ impl KmsKey {
             ),
             _ => (spec, String::new()),
         };
+        KmsKey::from_parts(&arn, &role, context, aws_profile)
+    }
+
+    /// A key from parts given separately (`.sops.yaml` `key_groups` entries with
+    /// `arn`, `role`, `context`, `aws_profile`), taken as they are.
+    pub fn from_parts(
+        arn: &str,
+        role: &str,
+        context: BTreeMap<String, String>,
+        aws_profile: &str,
+    ) -> KmsKey {
         KmsKey {
-            arn,
-            role,
+            arn: arn.to_string(),
+            role: role.to_string(),
             context,
             created_at: Timestamp::now_utc().to_rfc3339(),
             enc: String::new(),
@@ -354,6 +365,23 @@ mod tests {
         );
         let k = KmsKey::new("arn:aws:kms:eu-west-3:1:key/k", BTreeMap::new(), "");
         assert_eq!(k.identifier(), "arn:aws:kms:eu-west-3:1:key/k");
+    }
+
+    #[test]
+    fn parts_are_kept_as_given() {
+        let k = KmsKey::from_parts(
+            "arn:aws:kms:eu-west-3:1:key/k",
+            "arn:aws:iam::1:role/r",
+            ctx(&[("a", "b")]),
+            "dev",
+        );
+        assert_eq!(k.arn(), "arn:aws:kms:eu-west-3:1:key/k");
+        assert_eq!(k.role(), "arn:aws:iam::1:role/r");
+        assert_eq!(k.aws_profile(), "dev");
+        assert_eq!(
+            k.identifier(),
+            "arn:aws:kms:eu-west-3:1:key/k+arn:aws:iam::1:role/r|a:b"
+        );
     }
 
     #[test]
