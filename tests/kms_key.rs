@@ -192,6 +192,31 @@ fn service_specific_endpoint_variable_is_honoured() {
     run_child("service_specific_endpoint_variable_is_honoured", &env);
 }
 
+/// HTTP_PROXY is honoured as sops honours it: a dead proxy breaks the call,
+/// NO_PROXY for the endpoint host bypasses it again.
+#[test]
+fn proxy_variables_are_honoured() {
+    if is_child() {
+        let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "");
+        if std::env::var_os("NO_PROXY").is_some() {
+            round_trip(&mut key);
+        } else {
+            let err = key.encrypt(&DATA_KEY).unwrap_err().to_string();
+            eprintln!("error as reported: {err}");
+        }
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let env = with(moto.env(), &[("TEST_ARN", &arn), ("HTTP_PROXY", &dead)]);
+    run_child("proxy_variables_are_honoured", &env);
+    run_child(
+        "proxy_variables_are_honoured",
+        &with(env, &[("NO_PROXY", "127.0.0.1")]),
+    );
+}
+
 #[test]
 fn round_trip_with_profile_from_aws_config() {
     if is_child() {

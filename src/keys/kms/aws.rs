@@ -60,11 +60,21 @@ fn shared() -> Result<&'static Shared> {
                 .enable_all()
                 .build()
                 .map_err(|e| format!("cannot start the async runtime for AWS KMS: {e}"))?;
-            let http = aws_smithy_http_client::Builder::new()
-                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build_https();
+            let http = aws_smithy_http_client::Builder::new().build_with_connector_fn(
+                |settings, components| {
+                    let mut conn = aws_smithy_http_client::Connector::builder();
+                    conn.set_connector_settings(settings.cloned());
+                    if let Some(components) = components {
+                        conn.set_sleep_impl(components.sleep_impl());
+                    }
+                    // HTTPS_PROXY/HTTP_PROXY/NO_PROXY, as Go's net/http honours them for sops.
+                    conn.proxy_config(aws_smithy_http_client::proxy::ProxyConfig::from_env())
+                        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                        ))
+                        .build()
+                },
+            );
             Ok(Shared {
                 runtime,
                 http,
