@@ -358,3 +358,67 @@ fn bad_encryption_context_exits_6_like_sops() {
         }
     }
 }
+
+/// Start-up discipline: decrypting an age-only file touches nothing of AWS.
+/// The AWS config files are FIFOs (opening one for reading blocks until a writer
+/// comes, so any read would hang the run) and the endpoint is a listener that
+/// records connections.
+#[test]
+fn age_only_files_read_no_aws_config_and_make_no_aws_call() {
+    let mut sb = Sandbox::new();
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let fifo = |name: &str| {
+        let path = sb.path().join(name);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run mkfifo: {e}"));
+        assert!(made.success(), "mkfifo {} failed", path.display());
+        path.display().to_string()
+    };
+    let (config, credentials) = (fifo("aws-config"), fifo("aws-credentials"));
+    sb.set_env("AWS_CONFIG_FILE", config)
+        .set_env("AWS_SHARED_CREDENTIALS_FILE", credentials)
+        .set_env(
+            "AWS_ENDPOINT_URL",
+            format!("http://{}", listener.local_addr().unwrap()),
+        )
+        .set_env("AWS_ACCESS_KEY_ID", "test")
+        .set_env("AWS_SECRET_ACCESS_KEY", "test")
+        .set_env("AWS_EC2_METADATA_DISABLED", "true");
+    sb.write("secrets.yaml", YAML);
+    let enc = encrypt(&sb, Tool::Oracle, "secrets.yaml", &["--age", AGE1]);
+    enc.success();
+    sb.write("age.enc.yaml", &enc.stdout);
+
+    let mut child = sb.command(Tool::SopsRs);
+    child
+        .args(["decrypt", "age.enc.yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = child.spawn().unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("sops-rs -d of an age-only file hung: it opened an AWS config file");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hunter2"));
+    assert!(
+        listener.accept().is_err(),
+        "sops-rs connected to the AWS endpoint while decrypting an age-only file"
+    );
+}
