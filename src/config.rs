@@ -898,6 +898,26 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_is_valid() {
+        let c = load(include_str!("../.sops.yaml.example")).unwrap();
+        assert_eq!(c.stores.yaml_indent, Some(2));
+        let cwd = Path::new("/repo");
+        let prod = c
+            .rule_for(Path::new("clusters/prod/db.yaml"), cwd)
+            .unwrap()
+            .unwrap();
+        assert_eq!(prod.key_groups.len(), 3);
+        assert_eq!(prod.shamir_threshold, 2);
+        let helm = c
+            .rule_for(Path::new("charts/secrets.yaml"), cwd)
+            .unwrap()
+            .unwrap();
+        assert_eq!(helm.key_groups[0].age.len(), 2);
+        let aws = c.rule_for(Path::new("aws/x.json"), cwd).unwrap().unwrap();
+        assert_eq!(aws.key_groups[0].kms[0].aws_profile, "deploy");
+    }
+
+    #[test]
     fn no_rules_means_no_config() {
         let c = load("creation_rules: []\n").unwrap();
         assert!(
