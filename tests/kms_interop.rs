@@ -422,3 +422,36 @@ fn age_only_files_read_no_aws_config_and_make_no_aws_call() {
         "sops-rs connected to the AWS endpoint while decrypting an age-only file"
     );
 }
+
+/// Encryption failures are reported as sops reports them (exit 1, same message
+/// up to the AWS error text) and quickly.
+#[test]
+fn encryption_failures_match_sops() {
+    let moto = Moto::start();
+    let mut sb = sandbox(&moto);
+    sb.write("secrets.yaml", YAML);
+    let bad_arn = format!("arn:aws:kmz:eu-west-3:{ACCOUNT}:key/abc");
+    let (ours, theirs) = sb.run_both(&["encrypt", "--kms", bad_arn.as_str(), "secrets.yaml"]);
+    assert_same_failure(&ours, &theirs);
+    assert_eq!(
+        theirs.stderr_first_line(),
+        format!(
+            "Could not generate data key: [failed to encrypt new data key with master key \"{bad_arn}\": no valid ARN found in '{bad_arn}']"
+        )
+    );
+
+    let arn = format!("arn:aws:kms:eu-west-3:{ACCOUNT}:key/abc");
+    sb.set_env(
+        "AWS_ENDPOINT_URL",
+        format!("http://127.0.0.1:{}", free_port()),
+    );
+    let start = Instant::now();
+    let (ours, theirs) = sb.run_both(&["encrypt", "--kms", arn.as_str(), "secrets.yaml"]);
+    assert!(start.elapsed() < Duration::from_secs(60));
+    let prefix = format!(
+        "Could not generate data key: [failed to encrypt new data key with master key \"{arn}\": failed to encrypt sops data key with AWS KMS: "
+    );
+    for run in [&theirs, &ours] {
+        run.code(1).no_stdout().stderr_starts_with(&prefix);
+    }
+}

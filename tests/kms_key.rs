@@ -314,7 +314,7 @@ fn closed_endpoint_fails_fast_with_a_clear_message() {
             start.elapsed()
         );
         assert!(
-            err.starts_with("failed to encrypt new data key with AWS KMS: "),
+            err.starts_with("failed to encrypt sops data key with AWS KMS: "),
             "{err}"
         );
         assert!(err.contains(&arn), "{err}");

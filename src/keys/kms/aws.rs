@@ -88,7 +88,7 @@ fn shared() -> Result<&'static Shared> {
 /// Encrypts `data_key`; returns the standard base64 of the ciphertext blob.
 pub(super) fn encrypt(target: &Target<'_>, data_key: &[u8]) -> Result<String> {
     let shared = shared()?;
-    let fail = |what: String| failure("encrypt new data key", target, &what);
+    let fail = |what: String| failure("encrypt sops data key", target, &what);
     shared.runtime.block_on(async {
         let client = client(shared, target).await.map_err(fail)?;
         let out = client
