@@ -108,6 +108,27 @@ fn round_trip_without_context() {
     );
 }
 
+/// A library caller inside its own tokio runtime can still use KMS keys.
+#[test]
+fn works_when_called_from_inside_a_tokio_runtime() {
+    if is_child() {
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        outer.block_on(async {
+            let mut key = KmsKey::new(&var("TEST_ARN"), BTreeMap::new(), "");
+            round_trip(&mut key);
+        });
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    run_child(
+        "works_when_called_from_inside_a_tokio_runtime",
+        &with(moto.env(), &[("TEST_ARN", &arn)]),
+    );
+}
+
 #[test]
 fn round_trip_with_context_and_alias() {
     if is_child() {

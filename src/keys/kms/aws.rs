@@ -1,6 +1,7 @@
 //! The AWS calls behind KMS keys, made with the official SDK (`aws-sdk-kms`,
-//! `aws-sdk-sts`, `aws-config`) so credentials, shared config files, SSO-less
-//! profiles and `AWS_ENDPOINT_URL*` overrides behave as they do for sops's Go SDK.
+//! `aws-sdk-sts`, `aws-config`) so the credential chain, shared config files and
+//! profiles (SSO profiles excepted), proxies and `AWS_ENDPOINT_URL*` overrides
+//! behave as they do for sops's Go SDK.
 //!
 //! Everything here is built on first use and once per process: a current-thread
 //! tokio runtime (sops-rs is synchronous; one thread is enough for a few calls),
@@ -89,7 +90,7 @@ fn shared() -> Result<&'static Shared> {
 pub(super) fn encrypt(target: &Target<'_>, data_key: &[u8]) -> Result<String> {
     let shared = shared()?;
     let fail = |what: String| failure("encrypt sops data key", target, &what);
-    shared.runtime.block_on(async {
+    run(shared, async {
         let client = client(shared, target).await.map_err(fail)?;
         let out = client
             .encrypt()
@@ -114,7 +115,7 @@ pub(super) fn decrypt(target: &Target<'_>, enc: &str) -> Result<Zeroizing<Vec<u8
         .decode(enc)
         .map_err(|e| fail(format!("the stored enc is not base64: {e}")))?;
     let shared = shared()?;
-    shared.runtime.block_on(async {
+    run(shared, async {
         let client = client(shared, target).await.map_err(fail)?;
         let out = client
             .decrypt()
@@ -128,6 +129,24 @@ pub(super) fn decrypt(target: &Target<'_>, enc: &str) -> Result<Zeroizing<Vec<u8
             .plaintext
             .ok_or_else(|| fail("the response has no Plaintext".into()))?;
         Ok(Zeroizing::new(plain.into_inner()))
+    })
+}
+
+/// Drives `fut` on the shared runtime. A caller that is itself inside a tokio
+/// runtime (sops-rs used as a library from async code) cannot block its thread
+/// on another runtime, so the call then runs on a short-lived helper thread.
+fn run<T: Send>(
+    shared: &Shared,
+    fut: impl std::future::Future<Output = Result<T>> + Send,
+) -> Result<T> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return shared.runtime.block_on(fut);
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| shared.runtime.block_on(fut))
+            .join()
+            .unwrap_or_else(|_| Err(Error::Other("the AWS KMS call panicked".into())))
     })
 }
 
