@@ -491,7 +491,27 @@ fn vector_kms_entries_are_re_emitted_identically() {
     let mut seen = 0;
     for name in ["yaml-kms-mock.enc.yaml", "yaml-kms-profile-mock.enc.yaml"] {
         let text = String::from_utf8(common::read(common::case(name))).expect("utf-8");
-        for entry in kms_entries_of(&text) {
+        // The YAML store's view of the same entries must agree with the line reader.
+        let store = sops_rs::store::for_format(
+            sops_rs::store::Format::Yaml,
+            sops_rs::store::StoreOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("no YAML store: {e}"));
+        let (_, meta) = store
+            .load_encrypted(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let Some(Value::List(stored)) = meta.get("kms") else {
+            panic!("{name}: the store found no kms list")
+        };
+        let by_line = kms_entries_of(&text);
+        assert_eq!(stored.len(), by_line.len(), "{name}");
+        for (a, b) in stored.iter().zip(&by_line) {
+            assert!(
+                matches!(a, Value::Map(m) if m == b),
+                "{name}: store and line reader differ"
+            );
+        }
+        for entry in by_line {
             let key = KmsKey::from_metadata(&entry).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
                 key.to_metadata() == entry,
