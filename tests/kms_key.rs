@@ -432,6 +432,110 @@ fn missing_credentials_fail_with_a_credentials_hint() {
     run_child("missing_credentials_fail_with_a_credentials_hint", &env);
 }
 
+/// Decrypts a top-level `ENC[AES256_GCM,…]` value of `key` with `data_key` (spec §1.2/1.3).
+fn decrypt_top_level_value(data_key: &[u8], key: &str, enc: &str) -> String {
+    use aes_gcm::aead::consts::U32;
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use base64::Engine as _;
+    let b64 = |field: &str| {
+        let start = enc.find(&format!("{field}:")).expect("field") + field.len() + 1;
+        let end = start + enc[start..].find([',', ']']).expect("field end");
+        base64::engine::general_purpose::STANDARD
+            .decode(&enc[start..end])
+            .expect("base64")
+    };
+    let mut msg = b64("data");
+    msg.extend(b64("tag"));
+    let iv = b64("iv");
+    let cipher = aes_gcm::AesGcm::<aes_gcm::aes::Aes256, U32>::new_from_slice(data_key).unwrap();
+    let aad = format!("{key}:");
+    let plain = cipher
+        .decrypt(
+            aes_gcm::Nonce::<U32>::from_slice(&iv),
+            Payload {
+                msg: &msg,
+                aad: aad.as_bytes(),
+            },
+        )
+        .expect("the recovered data key must decrypt the value");
+    String::from_utf8(plain).expect("utf-8")
+}
+
+/// Key-level interop with the real sops through moto, both ways, before the CLI
+/// is wired: the data key that sops wrapped is recovered by `KmsKey` (and really
+/// decrypts a value), and an `enc` written by `KmsKey` replaces sops's own in the
+/// file, which the real sops then decrypts.
+#[test]
+fn key_level_interop_with_real_sops() {
+    if is_child() {
+        let text = std::fs::read_to_string(var("TEST_FILE")).unwrap();
+        let store = sops_rs::store::for_format(
+            sops_rs::store::Format::Yaml,
+            sops_rs::store::StoreOptions::default(),
+        )
+        .unwrap();
+        let (_, meta) = store.load_encrypted(text.as_bytes()).unwrap();
+        let Some(Value::List(entries)) = meta.get("kms") else {
+            panic!("no kms list")
+        };
+        let Some(Value::Map(entry)) = entries.first() else {
+            panic!("no kms entry")
+        };
+        let theirs = KmsKey::from_metadata(entry).unwrap();
+        let data_key = theirs.decrypt().unwrap();
+        assert_eq!(data_key.len(), 32);
+        let enc_value = text
+            .lines()
+            .find_map(|l| l.strip_prefix("secret: "))
+            .expect("secret line");
+        assert_eq!(
+            decrypt_top_level_value(&data_key, "secret", enc_value),
+            "hunter2"
+        );
+
+        let mut ours = KmsKey::new(theirs.arn(), theirs.context().clone(), "");
+        ours.encrypt(&data_key).unwrap();
+        let old_enc = str_field(entry, "enc");
+        let new_enc = str_field(&ours.to_metadata(), "enc");
+        assert_ne!(old_enc, new_enc);
+        assert_eq!(text.matches(old_enc.as_str()).count(), 1);
+        std::fs::write(var("TEST_OUT"), text.replace(&old_enc, &new_enc)).unwrap();
+        return;
+    }
+    let moto = Moto::start();
+    let arn = moto.create_key("eu-west-3");
+    let mut sb = common::Sandbox::new();
+    moto.apply(&mut sb);
+    sb.write("plain.yaml", "secret: hunter2\n");
+    let enc = sb.run(
+        common::Tool::Oracle,
+        [
+            "encrypt",
+            "--kms",
+            &arn,
+            "--encryption-context",
+            "app:web,env:prod",
+            "plain.yaml",
+        ],
+    );
+    enc.success();
+    let file = sb.write("theirs.enc.yaml", &enc.stdout);
+    let out = sb.path().join("ours.enc.yaml");
+    run_child(
+        "key_level_interop_with_real_sops",
+        &with(
+            moto.env(),
+            &[
+                ("TEST_FILE", &file.display().to_string()),
+                ("TEST_OUT", &out.display().to_string()),
+            ],
+        ),
+    );
+    let dec = sb.run(common::Tool::Oracle, ["decrypt", "ours.enc.yaml"]);
+    dec.success();
+    assert_eq!(dec.stdout_text(), "secret: hunter2\n");
+}
+
 /// The `kms` list of a sops-written YAML file, read line by line in file order
 /// (enough for the layout sops writes; keeps this test independent of the YAML store).
 fn kms_entries_of(text: &str) -> Vec<Map> {
