@@ -92,28 +92,38 @@ impl Moto {
                     panic!("cannot start {}: {e}; {HOW_TO_INSTALL}", server.display())
                 });
             let mut moto = Moto { child, port, files };
-            if moto.wait_ready(Duration::from_secs(60)) {
-                return moto;
+            match moto.wait_ready(Duration::from_secs(60)) {
+                Some(true) => return moto,
+                // It exited: most likely the port was taken meanwhile; try another.
+                Some(false) => files = moto.stop_and_keep_files(),
+                None => {
+                    drop(moto);
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    panic!(
+                        "moto_server did not answer on 127.0.0.1 within 60 s; its output:\n{text}"
+                    );
+                }
             }
-            files = moto.stop_and_keep_files();
         }
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         panic!("moto_server did not come up on 127.0.0.1; its output:\n{text}");
     }
 
-    fn wait_ready(&mut self, limit: Duration) -> bool {
+    /// `Some(true)` once it accepts connections, `Some(false)` if it exited,
+    /// `None` if it neither answered nor exited within `limit`.
+    fn wait_ready(&mut self, limit: Duration) -> Option<bool> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let start = Instant::now();
         while start.elapsed() < limit {
             if let Ok(Some(_)) = self.child.try_wait() {
-                return false;
+                return Some(false);
             }
             if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return true;
+                return Some(true);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        false
+        None
     }
 
     fn stop_and_keep_files(mut self) -> tempfile::TempDir {
