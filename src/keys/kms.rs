@@ -1,14 +1,13 @@
 //! AWS KMS master keys: key specs, encryption contexts and the metadata entry (spec §4.1, §5.5).
 //!
-//! This module is pure data handling; every AWS call lives in [`aws`], which is
+//! This module is pure data handling; every AWS call lives in the `aws` submodule, which is
 //! only touched when a key actually encrypts or decrypts, so files without KMS
 //! keys never start a runtime or read AWS configuration.
 
 mod aws;
 
 use crate::error::{Error, Result};
-use crate::tree::Timestamp;
-use crate::tree::{Map, Value};
+use crate::tree::{Map, Timestamp, Value};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
