@@ -21,6 +21,12 @@ pub fn code(err: &Error) -> u8 {
         Error::DuplicateDecryptionKeyType(_) => 112,
         Error::DataKey(_) => 128,
         Error::AlreadyEncrypted => 203,
+        Error::OpenInput(_) => 2,
+        Error::Arguments(_) => 100,
+        Error::KeysOnMissingFile(_) => 49,
+        Error::FileNotModified => 200,
+        Error::Editor(_) => 201,
+        Error::Interrupted(sig) => u8::try_from(128 + sig).unwrap_or(1),
         _ => 1,
     }
 }
