@@ -2,6 +2,10 @@
 
 #![forbid(unsafe_code)]
 
+mod cmd_common;
+mod cmd_edit;
+mod cmd_rotate;
+mod cmd_set;
 mod exit;
 mod flags;
 mod output;
@@ -144,6 +148,18 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "edit" => {
+            return with_flags(rest, specs::EDIT, |p| {
+                cmd_edit::run(p, Surface::Subcommand, config)
+            });
+        }
+        "set" => return with_flags(rest, specs::SET, |p| cmd_set::run_set(p, config)),
+        "unset" => return with_flags(rest, specs::UNSET, |p| cmd_set::run_unset(p, config)),
+        "rotate" => {
+            return with_flags(rest, specs::ROTATE, |p| {
+                cmd_rotate::run(p, Surface::Subcommand, config)
+            });
+        }
         "help" | "h" => {
             println!("{HELP}");
             return Outcome::Done;
@@ -160,21 +176,43 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     }
 }
 
+/// Parses a subcommand's flags with `table` and runs `f` on them.
+fn with_flags(
+    rest: &[String],
+    table: &[flags::FlagSpec],
+    f: impl FnOnce(&Parsed) -> sops_rs::error::Result<()>,
+) -> Outcome {
+    match parse(rest, table) {
+        Ok(p) => outcome(f(&p)),
+        Err(o) => o,
+    }
+}
+
 fn legacy(global: &Parsed) -> Outcome {
     let wants: Vec<&str> = ["encrypt", "decrypt", "rotate"]
         .into_iter()
         .filter(|f| global.switch(f))
-        .chain(global.is_set("set").then_some("set"))
+        .chain((global.is_set("set") && global.value("set") != Some("")).then_some("set"))
         .collect();
     let mode = match wants.as_slice() {
         [] => {
             if global.positionals.is_empty() {
                 return Outcome::Failed(Error::NoFileSpecified);
             }
-            return Outcome::Failed(Error::Other(
-                "editing files is not implemented in sops-rs yet; use -d to decrypt or -e to encrypt".into(),
+            return outcome(cmd_edit::run(
+                global,
+                Surface::Legacy,
+                global.value("config"),
             ));
         }
+        ["rotate"] => {
+            return outcome(cmd_rotate::run(
+                global,
+                Surface::Legacy,
+                global.value("config"),
+            ));
+        }
+        ["set"] => return outcome(cmd_set::run_legacy_set(global, global.value("config"))),
         ["encrypt"] => Mode::Encrypt,
         ["decrypt"] => Mode::Decrypt,
         [one] => {

@@ -237,7 +237,7 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
 
 /// Builds the encryption settings: keys from the command line, else from the matching
 /// creation rule; selection rule and `mac_only_encrypted` merged as sops merges them.
-fn encrypt_config(
+pub(crate) fn encrypt_config(
     parsed: &Parsed,
     surface: Surface,
     rule: Option<&CreationRule>,
