@@ -7,11 +7,15 @@ mod common;
 use common::{AGE1, AGE2, AGE3, Sandbox, Tool, assert_bytes_eq, assert_same_failure, mask_random};
 use std::path::PathBuf;
 
-const PLAIN: &str = "a: 1\nb:\n    c: secret\n    list:\n        - x\n        - 2.5\nd_unencrypted: clear\n";
+const PLAIN: &str =
+    "a: 1\nb:\n    c: secret\n    list:\n        - x\n        - 2.5\nd_unencrypted: clear\n";
 
 fn encrypted(sb: &Sandbox, name: &str, recipients: &str) -> PathBuf {
     let src = sb.write(&format!("plain-{name}"), PLAIN);
-    let run = sb.run(Tool::Oracle, ["-e", "-a", recipients, src.to_str().unwrap_or_default()]);
+    let run = sb.run(
+        Tool::Oracle,
+        ["-e", "-a", recipients, src.to_str().unwrap_or_default()],
+    );
     run.success();
     sb.write(name, &run.stdout)
 }
@@ -26,7 +30,10 @@ fn enc_values(text: &str) -> Vec<&str> {
 /// the same for both tools, the rest equal to the oracle's rotation once masked.
 #[track_caller]
 fn check_rotation(sb: &Sandbox, original: &[u8], ours: &[u8], theirs: &[u8]) {
-    let (o, r) = (String::from_utf8_lossy(original), String::from_utf8_lossy(ours));
+    let (o, r) = (
+        String::from_utf8_lossy(original),
+        String::from_utf8_lossy(ours),
+    );
     for v in enc_values(&o) {
         assert!(!r.contains(v), "ciphertext kept after rotate: {v}");
     }
@@ -37,10 +44,18 @@ fn check_rotation(sb: &Sandbox, original: &[u8], ours: &[u8], theirs: &[u8]) {
     );
     let f = sb.write("rotated-by-rs.yaml", ours);
     let plain = sb.run(Tool::Oracle, ["-d", f.to_str().unwrap_or_default()]);
-    assert_bytes_eq(&plain.success().stdout, PLAIN.as_bytes(), "sops -d of the rotated file");
+    assert_bytes_eq(
+        &plain.success().stdout,
+        PLAIN.as_bytes(),
+        "sops -d of the rotated file",
+    );
     let g = sb.write("rotated-by-go.yaml", theirs);
     let plain = sb.run(Tool::SopsRs, ["-d", g.to_str().unwrap_or_default()]);
-    assert_bytes_eq(&plain.success().stdout, PLAIN.as_bytes(), "sops-rs -d of sops's rotation");
+    assert_bytes_eq(
+        &plain.success().stdout,
+        PLAIN.as_bytes(),
+        "sops-rs -d of sops's rotation",
+    );
 }
 
 #[test]
@@ -55,14 +70,32 @@ fn rotate_to_stdout_in_place_and_output() {
         r.success();
         g.success();
         check_rotation(&sb, &original, &r.stdout, &g.stdout);
-        assert_eq!(common::read(&src), original, "stdout mode must not touch the file");
+        assert_eq!(
+            common::read(&src),
+            original,
+            "stdout mode must not touch the file"
+        );
     }
     sb.copy_in(&src, "in-place.yaml");
-    sb.run(Tool::SopsRs, ["rotate", "-i", "in-place.yaml"]).success().no_stdout();
+    sb.run(Tool::SopsRs, ["rotate", "-i", "in-place.yaml"])
+        .success()
+        .no_stdout();
     let g = sb.run(Tool::Oracle, ["rotate", "r.yaml"]);
-    check_rotation(&sb, &original, &common::read(sb.path().join("in-place.yaml")), &g.stdout);
-    sb.run(Tool::SopsRs, ["rotate", "--output", "out.yaml", "r.yaml"]).success().no_stdout();
-    check_rotation(&sb, &original, &common::read(sb.path().join("out.yaml")), &g.stdout);
+    check_rotation(
+        &sb,
+        &original,
+        &common::read(sb.path().join("in-place.yaml")),
+        &g.stdout,
+    );
+    sb.run(Tool::SopsRs, ["rotate", "--output", "out.yaml", "r.yaml"])
+        .success()
+        .no_stdout();
+    check_rotation(
+        &sb,
+        &original,
+        &common::read(sb.path().join("out.yaml")),
+        &g.stdout,
+    );
 }
 
 #[test]
@@ -75,7 +108,14 @@ fn add_and_remove_keys_like_sops() {
         &["rotate", "--add-age", AGE3, "k.yaml"],
         &["rotate", "--rm-age", AGE1, "k.yaml"],
         &["rotate", "--add-age", AGE3, "--rm-age", AGE2, "k.yaml"],
-        &["-r", "--add-age", AGE3, "--rm-age", &format!("{AGE1},{AGE2}"), "k.yaml"],
+        &[
+            "-r",
+            "--add-age",
+            AGE3,
+            "--rm-age",
+            &format!("{AGE1},{AGE2}"),
+            "k.yaml",
+        ],
     ];
     for case in cases {
         let (r, g) = sb.run_both(case);
@@ -90,7 +130,10 @@ fn failures_match_sops() {
     let sb = Sandbox::new();
     let src = encrypted(&sb, "f.yaml", AGE1);
     let text = String::from_utf8(common::read(&src)).unwrap();
-    sb.write("tampered.yaml", text.replace("d_unencrypted: clear", "d_unencrypted: x"));
+    sb.write(
+        "tampered.yaml",
+        text.replace("d_unencrypted: clear", "d_unencrypted: x"),
+    );
     let cases: &[&[&str]] = &[
         &["rotate", "missing.yaml"],
         &["rotate", "--add-age", AGE2, "missing.yaml"],
@@ -108,9 +151,19 @@ fn failures_match_sops() {
     }
     // --ignore-mac exists only in legacy mode.
     let (r, g) = sb.run_both(&["rotate", "--ignore-mac", "tampered.yaml"]);
-    assert_eq!((r.code, g.code), (1, 1), "{}\n{}", r.describe(), g.describe());
+    assert_eq!(
+        (r.code, g.code),
+        (1, 1),
+        "{}\n{}",
+        r.describe(),
+        g.describe()
+    );
     let (r, g) = sb.run_both(&["-r", "--ignore-mac", "tampered.yaml"]);
     r.success();
     g.success();
-    assert_eq!(common::read(&src), text.as_bytes(), "failures must not touch the file");
+    assert_eq!(
+        common::read(&src),
+        text.as_bytes(),
+        "failures must not touch the file"
+    );
 }
