@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{AGE1, Sandbox, Tool, assert_bytes_eq, assert_same_failure};
+use common::{AGE1, Sandbox, Tool, assert_bytes_eq, assert_same_failure, mask_random};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
@@ -56,6 +56,12 @@ fn assert_same_content(sb: &Sandbox, ours: &str, theirs: &str) {
         &decrypt(sb, Tool::SopsRs, theirs),
         &reference,
         "sops-rs -d of sops's file",
+    );
+    let masked = |f: &str| mask_random(&String::from_utf8_lossy(&common::read(sb.path().join(f))));
+    assert_bytes_eq(
+        masked(ours).as_bytes(),
+        masked(theirs).as_bytes(),
+        "encrypted files of sops-rs and sops, random parts masked",
     );
 }
 
