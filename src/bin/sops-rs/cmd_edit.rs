@@ -92,7 +92,16 @@ fn new_file(parsed: &Parsed, surface: Surface, target: &Target) -> Result<Opened
         in_store.format() == Format::Binary || target.output_store.format() == Format::Binary;
     let mut metadata = ops::new_metadata(single_value, config);
     let key = DataKey::generate()?;
-    ops::wrap_key(&mut metadata, &key)?;
+    // sops reports a wrapping failure here as a key error (exit 128).
+    ops::wrap_key(&mut metadata, &key).map_err(|e| {
+        let detail = match e {
+            Error::GenerateDataKey(m) => m,
+            other => other.to_string(),
+        };
+        Error::DataKey(format!(
+            "Error encrypting the data key with one or more master keys: {detail}"
+        ))
+    })?;
     Ok(Opened {
         file: EncryptedFile { tree, metadata },
         key,
