@@ -163,7 +163,21 @@ pub fn seal(opened: &mut Opened, store: &dyn Store) -> Result<Vec<u8>> {
         &opened.key,
         Some(&opened.cache),
     )?;
-    ops::emit_encrypted_file(&opened.file.tree, &opened.file.metadata, store)
+    emit(&opened.file, store)
+}
+
+/// Writes an encrypted file; a store failure is worded as sops words it in
+/// `edit`, `set`, `unset` and `rotate` (`Could not marshal tree: …`, exit 4).
+pub fn emit(file: &EncryptedFile, store: &dyn Store) -> Result<Vec<u8>> {
+    ops::emit_encrypted_file(&file.tree, &file.metadata, store).map_err(marshal_error)
+}
+
+/// [`Error::MarshalTree`] from a store's emit error.
+pub fn marshal_error(e: Error) -> Error {
+    match e {
+        Error::Dump(m) | Error::DumpTree(m) => Error::MarshalTree(m),
+        other => other,
+    }
 }
 
 fn first_branch(tree: &mut Tree) -> Result<&mut crate::tree::Map> {
@@ -321,6 +335,15 @@ mod tests {
         assert!(!unset(&mut tree, &path, true).unwrap());
         assert!(set(&mut tree, &path, Value::Float(1.0)).unwrap());
         assert!(unset(&mut tree, &path, false).unwrap());
+    }
+
+    #[test]
+    fn emit_failures_are_worded_as_in_edit_and_set() {
+        assert_eq!(
+            marshal_error(Error::Dump("x".into())).to_string(),
+            "Could not marshal tree: x"
+        );
+        assert!(matches!(marshal_error(Error::EmptyFile), Error::EmptyFile));
     }
 
     #[test]

@@ -128,6 +128,10 @@ pub enum Error {
     /// `--add-*`/`--rm-*` on a file that does not exist (exit 49).
     #[error("{0}")]
     KeysOnMissingFile(String),
+    /// `edit`, `set`, `unset`, `rotate` could not write the tree in the output
+    /// format (exit 4); the text is the store's own.
+    #[error("Could not marshal tree: {0}")]
+    MarshalTree(String),
     /// The editor left the file as it was (exit 200).
     #[error("File has not changed, exiting.")]
     FileNotModified,

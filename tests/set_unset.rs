@@ -293,3 +293,19 @@ fn mac_is_checked_unless_ignored() {
         sb.run(Tool::Oracle, ["-d", &f]).success();
     }
 }
+
+#[test]
+fn values_the_output_store_cannot_hold_fail_like_sops() {
+    let sb = Sandbox::new();
+    for (vector, path, value) in [
+        ("dotenv-basic.enc.env", r#"["sec"]["k"]"#, r#""v""#),
+        ("ini-basic.enc.ini", r#"["top"]"#, "3"),
+    ] {
+        let src = common::case(vector);
+        let (ours, theirs) = pair(&sb, &src, vector);
+        let r = sb.run(Tool::SopsRs, ["set", &ours, path, value]);
+        let g = sb.run(Tool::Oracle, ["set", &theirs, path, value]);
+        assert_same_failure(&r, &g);
+        assert_eq!(common::read(sb.path().join(&ours)), common::read(&src));
+    }
+}

@@ -61,7 +61,7 @@ pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Resu
         } else {
             out_store.emit_plain(&opened.file.tree)
         }
-        .map_err(|e| Error::Dump(format!("Could not marshal tree: {e}")))?,
+        .map_err(edit::marshal_error)?,
     );
     let name = target
         .path

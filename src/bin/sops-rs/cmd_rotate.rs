@@ -42,11 +42,7 @@ pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Resu
     )?;
     edit::change_keys(&mut opened.file.metadata, add, &remove);
     ops::rotate_decrypted(&mut opened.file)?;
-    let out = ops::emit_encrypted_file(
-        &opened.file.tree,
-        &opened.file.metadata,
-        target.output_store.as_ref(),
-    )?;
+    let out = edit::emit(&opened.file, target.output_store.as_ref())?;
     let destination = match (in_place, output_flag) {
         (true, _) => Destination::InPlace(target.path.clone()),
         (false, Some(o)) => Destination::File(o.into()),

@@ -24,6 +24,7 @@ pub fn code(err: &Error) -> u8 {
         Error::OpenInput(_) => 2,
         Error::Arguments(_) => 100,
         Error::KeysOnMissingFile(_) => 49,
+        Error::MarshalTree(_) => 4,
         Error::FileNotModified => 200,
         Error::Editor(_) => 201,
         Error::Interrupted(sig) => u8::try_from(128 + sig).unwrap_or(1),
