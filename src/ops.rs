@@ -2,7 +2,18 @@
 //!
 //! `encrypt` and `decrypt` are built from small steps (load, recover the key,
 //! walk, check the MAC, emit) that are public too, so that `edit`, `set`,
-//! `unset` and `rotate` can reuse them in their own order.
+//! `unset` and `rotate` can reuse them in their own order:
+//!
+//! * edit / set / unset: [`load_encrypted_file`] → [`recover_key`] →
+//!   [`decrypt_file_caching`] (remembers IVs) → change `file.tree` (for
+//!   set/unset see [`crate::treepath::set`] / [`crate::treepath::unset`] on
+//!   the first document) → edit only: [`bump_version_for_edit`] →
+//!   [`encrypt_with_key_reusing`] with the same key and cache (unchanged
+//!   values keep their ciphertext) → [`emit_encrypted_file`].
+//! * rotate: [`load_encrypted_file`] → [`recover_key`] → [`decrypt_file`] →
+//!   add/remove master keys in `file.metadata.key_groups` →
+//!   [`rotate_decrypted`] → [`emit_encrypted_file`].
+//! * filestatus: [`file_status`].
 
 use crate::cipher::Cipher;
 use crate::datakey::DataKey;
