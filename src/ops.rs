@@ -72,9 +72,9 @@ pub fn encrypt(
     if output_store.looks_encrypted(&tree) {
         return Err(Error::AlreadyEncrypted);
     }
-    // Single-value (binary) files carry no selection rule at all.
-    let single_value =
-        input_store.format() == Format::Binary || output_store.format() == Format::Binary;
+    // A binary (single-value) input carries no selection rule at all; what
+    // counts is the input store: YAML written with the binary store keeps its rule.
+    let single_value = input_store.format() == Format::Binary;
     let (metadata, _key) = encrypt_new(&mut tree, single_value, config)?;
     emit_encrypted_file(&tree, &metadata, output_store)
 }
