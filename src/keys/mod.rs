@@ -303,7 +303,10 @@ mod tests {
     use super::*;
     use crate::tree::Value;
 
-    const V: &str = "/work/shared/vectors/generated-sops-3.11.0";
+    const V: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0"
+    );
     /// Same length as the home directory used when the oracle's reports were captured,
     /// so that line wrapping is identical; it must not exist.
     const HOME: &str = "/nonexist/h1";
