@@ -384,7 +384,9 @@ mod tests {
             "arn",
             Value::str("arn:aws:kms:eu-west-3:123456789012:key/x"),
         );
+        kms.push("created_at", Value::str("2026-11-24T16:19:19Z"));
         kms.push("enc", Value::str("TU9DS0JMT0I="));
+        kms.push("aws_profile", Value::str(""));
         let mut m = Map::new();
         m.push("kms", Value::List(vec![Value::Map(kms)]));
         m.push("lastmodified", Value::str(KMS_MOCK_LASTMODIFIED));
