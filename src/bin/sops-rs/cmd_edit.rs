@@ -88,8 +88,8 @@ fn new_file(parsed: &Parsed, surface: Surface, target: &Target) -> Result<Opened
     let config = run::encrypt_config(parsed, surface, rule)?;
     let in_store = target.input_store.as_ref();
     let tree = in_store.load_plain(edit::example_document(in_store.format()))?;
-    let single_value =
-        in_store.format() == Format::Binary || target.output_store.format() == Format::Binary;
+    // As in `encrypt`, only a binary input drops the selection rule.
+    let single_value = in_store.format() == Format::Binary;
     let mut metadata = ops::new_metadata(single_value, config);
     let key = DataKey::generate()?;
     // sops reports a wrapping failure here as a key error (exit 128).
