@@ -167,3 +167,64 @@ fn failures_match_sops() {
         "failures must not touch the file"
     );
 }
+
+/// `--add-pgp`/`--rm-pgp` with the sops functional-test key K1 (imported into
+/// the sandbox's own GNUPGHOME).
+#[test]
+fn add_and_remove_pgp_keys_like_sops() {
+    const K1: &str = "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4";
+    let mut sb = Sandbox::new();
+    let home = sb.path().join("home/.gnupg");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let key = common::vectors().join("sops-repo/pgp/sops_functional_tests_key.asc");
+    let status = std::process::Command::new("gpg")
+        .env("GNUPGHOME", &home)
+        .args(["--batch", "--quiet", "--import"])
+        .arg(&key)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "gpg --import failed");
+    let mixed = sb.copy_in(common::case("json-pgp-k1-and-age1.enc.json"), "mixed.json");
+    let age_only = encrypted(&sb, "age.yaml", AGE1);
+    for (file, args, has_pgp) in [
+        (&mixed, vec!["rotate", "--rm-pgp", K1], false),
+        (&age_only, vec!["rotate", "--add-pgp", K1], true),
+    ] {
+        let mut args: Vec<&str> = args;
+        let name = file.file_name().unwrap().to_str().unwrap().to_string();
+        args.push(&name);
+        let (r, g) = sb.run_both(&args);
+        r.success();
+        g.success();
+        for run in [&r, &g] {
+            assert_eq!(
+                run.stdout_text().contains(K1),
+                has_pgp,
+                "{}",
+                run.describe()
+            );
+            let out = sb.write(&format!("out-{:?}-{name}", run.tool), &run.stdout);
+            let o = out.to_str().unwrap_or_default();
+            let plain = sb.run(Tool::Oracle, ["-d", o]);
+            let again = sb.run(Tool::SopsRs, ["-d", o]);
+            assert_bytes_eq(&plain.success().stdout, &again.success().stdout, o);
+        }
+    }
+    // The added PGP key alone opens the file rotated by sops-rs.
+    sb.unset_env("SOPS_AGE_KEY_FILE");
+    let o = "out-SopsRs-age.yaml";
+    let plain = sb.run(Tool::Oracle, ["-d", o]);
+    assert_bytes_eq(
+        &plain.success().stdout,
+        PLAIN.as_bytes(),
+        "sops -d with PGP only",
+    );
+    let plain = sb.run(Tool::SopsRs, ["-d", o]);
+    assert_bytes_eq(
+        &plain.success().stdout,
+        PLAIN.as_bytes(),
+        "sops-rs -d with PGP only",
+    );
+}
