@@ -257,6 +257,8 @@ fn failing_or_killed_editors_exit_201() {
         assert_eq!(common::read(&src), before);
         assert_no_temp_left(&sb);
     }
+    let (r, g) = sb.run_both(&["-i", "--output", "x.yaml", "k.yaml"]);
+    assert_same_failure(&r, &g);
     sb.set_env("SOPS_EDITOR", "/nonexistent-editor --flag");
     let (r, g) = sb.run_both(&["k.yaml"]);
     assert_same_failure(&r, &g);

@@ -247,6 +247,8 @@ fn failures_match_sops() {
         &["unset", "F"],
         &["--set", "bad", "F"],
         &["--set", r#"["a"] bad"#, "F"],
+        &["--set", r#"["a"] 1"#, "-i", "--output", "x.yaml", "F"],
+        &["unset", "--idempotent", "F", r#"["a"]["x"]"#],
     ];
     for (i, case) in cases.iter().enumerate() {
         let (ours, theirs) = pair(&sb, &src, &format!("f{i}.yaml"));

@@ -39,6 +39,18 @@ pub fn file_argument(parsed: &Parsed) -> Result<PathBuf> {
     Ok(absolute(Path::new(first)))
 }
 
+/// Legacy mode's first checks, shared by every mode: a file is named, and
+/// `-i` is not combined with `--output` (exit 8), whatever the mode.
+pub fn legacy_file_argument(parsed: &Parsed) -> Result<PathBuf> {
+    let path = file_argument(parsed)?;
+    if parsed.switch("in-place") && parsed.value("output").is_some_and(|o| !o.is_empty()) {
+        return Err(Error::ConflictingParameters(
+            "cannot operate on both --output and --in-place".into(),
+        ));
+    }
+    Ok(path)
+}
+
 /// sops's warning when more than one file is named.
 pub fn warn_extra_positionals() {
     eprintln!(

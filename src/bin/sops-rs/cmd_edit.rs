@@ -37,10 +37,14 @@ use crate::run::{self, Surface};
 
 /// Runs `edit` on the first positional argument.
 pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Result<()> {
-    let path = cmd_common::file_argument(parsed)?;
-    if surface == Surface::Legacy {
-        cmd_common::refuse_key_changes_on_missing_file(parsed, &path, surface)?;
-    }
+    let path = match surface {
+        Surface::Legacy => {
+            let path = cmd_common::legacy_file_argument(parsed)?;
+            cmd_common::refuse_key_changes_on_missing_file(parsed, &path, surface)?;
+            path
+        }
+        Surface::Subcommand => cmd_common::file_argument(parsed)?,
+    };
     let target = cmd_common::target(parsed, surface, config_flag, path)?;
     let order = cmd_common::decryption_order(parsed)?;
     let show = parsed.switch("show-master-keys");

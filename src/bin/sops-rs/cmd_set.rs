@@ -73,7 +73,7 @@ pub fn run_set(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
 
 /// Legacy `sops-rs --set '<path> <json>' FILE` (always writes the file).
 pub fn run_legacy_set(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
-    let file = cmd_common::file_argument(parsed)?;
+    let file = cmd_common::legacy_file_argument(parsed)?;
     cmd_common::refuse_key_changes_on_missing_file(parsed, &file, Surface::Legacy)?;
     let target = cmd_common::target(parsed, Surface::Legacy, config_flag, file)?;
     let (path, value) = edit::parse_legacy_set(parsed.value("set").unwrap_or_default())?;
