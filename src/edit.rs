@@ -157,13 +157,41 @@ pub fn open(
 /// Encrypts again with the same data key, reusing IVs of unchanged values;
 /// `lastmodified` and the MAC are renewed. Returns the file in `store`'s shape.
 pub fn seal(opened: &mut Opened, store: &dyn Store) -> Result<Vec<u8>> {
+    let before = (
+        opened.file.metadata.last_modified.clone(),
+        opened.file.metadata.mac.clone(),
+    );
     ops::encrypt_with_key_reusing(
         &mut opened.file.tree,
         &mut opened.file.metadata,
         &opened.key,
         Some(&opened.cache),
     )?;
+    keep_unchanged_mac(&mut opened.file.metadata, &opened.key, &before.0, before.1);
     emit(&opened.file, store)
+}
+
+/// sops also reuses the MAC's IV: when neither the MAC nor `lastmodified`
+/// (whole seconds) changed, the stored MAC is kept, so an unchanged file is
+/// written back byte for byte, as sops writes it.
+fn keep_unchanged_mac(
+    metadata: &mut Metadata,
+    key: &DataKey,
+    last_modified: &str,
+    old_mac: String,
+) {
+    if metadata.last_modified != last_modified {
+        return;
+    }
+    let cipher = crate::cipher::Cipher::new(key.as_bytes());
+    let aad = last_modified.as_bytes();
+    match (
+        cipher.decrypt(&old_mac, aad),
+        cipher.decrypt(&metadata.mac, aad),
+    ) {
+        (Ok(a), Ok(b)) if a == b => metadata.mac = old_mac,
+        _ => {}
+    }
 }
 
 /// Writes an encrypted file; a store failure is worded as sops words it in
@@ -335,6 +363,35 @@ mod tests {
         assert!(!unset(&mut tree, &path, true).unwrap());
         assert!(set(&mut tree, &path, Value::Float(1.0)).unwrap());
         assert!(unset(&mut tree, &path, false).unwrap());
+    }
+
+    #[test]
+    fn an_unchanged_mac_keeps_its_ciphertext_within_the_same_second() {
+        let key = DataKey::generate().unwrap();
+        let cipher = crate::cipher::Cipher::new(key.as_bytes());
+        let mut md = crate::ops::new_metadata(
+            false,
+            crate::ops::EncryptConfig {
+                key_groups: vec![],
+                shamir_threshold: 0,
+                rule: None,
+                mac_only_encrypted: false,
+            },
+        );
+        let t = "2026-11-25T17:00:00Z";
+        let old = crate::mac::encrypt_mac(&cipher, "ABC", t).unwrap();
+        md.last_modified = t.into();
+        md.mac = crate::mac::encrypt_mac(&cipher, "ABC", t).unwrap();
+        assert_ne!(md.mac, old, "fresh IVs differ");
+        keep_unchanged_mac(&mut md, &key, t, old.clone());
+        assert_eq!(md.mac, old);
+        // Another MAC, or another second: the new MAC stays.
+        md.mac = crate::mac::encrypt_mac(&cipher, "DEF", t).unwrap();
+        let new = md.mac.clone();
+        keep_unchanged_mac(&mut md, &key, t, old.clone());
+        assert_eq!(md.mac, new);
+        keep_unchanged_mac(&mut md, &key, "2026-11-25T17:00:01Z", old);
+        assert_eq!(md.mac, new);
     }
 
     #[test]
