@@ -351,6 +351,16 @@ fn show_master_keys_puts_the_metadata_in_the_temporary_file() {
     assert!(shown.contains("c: secret") && shown.contains("sops:\n"));
     assert_eq!(common::read(&src), common::read(sb.path().join("s.yaml")));
     assert_no_temp_left(&sb);
+    // Saving under -s: sops 3.11 drops the whole edit (it replaces a copy of
+    // its tree); sops-rs keeps the edited values and the file's keys.
+    if common::sops_rs_path() != common::oracle_path() {
+        let change = editor(&sb, "change.sh", r#"sed -i 's/secret/edited/' "$1""#);
+        with_editor(&mut sb, &change);
+        sb.run(Tool::SopsRs, ["-s", "s.yaml"]).success();
+        let plain = String::from_utf8(decrypt(&sb, Tool::Oracle, "s.yaml")).unwrap();
+        assert!(plain.contains("c: edited"), "{plain}");
+        assert_no_temp_left(&sb);
+    }
 }
 
 #[test]

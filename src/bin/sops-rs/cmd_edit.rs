@@ -8,6 +8,9 @@
 //! which dies on a signal and leaves the file behind. After an invalid edit sops
 //! waits for a key press before re-opening the editor; without a terminal on
 //! stdin there is nobody to press a key, so sops-rs re-opens the editor at once.
+//! With `-s` the metadata is shown and must still parse when saved; sops-rs
+//! keeps the edited values (sops 3.11 silently drops the whole edit there) and
+//! the file's own keys, since the data key is not re-wrapped.
 
 use std::fs;
 use std::io::{IsTerminal, Read, Write};
