@@ -269,7 +269,7 @@ fn failing_or_killed_editors_exit_201() {
 }
 
 #[test]
-fn sigterm_and_sigint_remove_the_temporary_directory() {
+fn signals_remove_the_temporary_directory() {
     let mut sb = sandbox();
     let src = encrypted(&sb, "t.yaml");
     let before = common::read(&src);
@@ -284,7 +284,7 @@ fn sigterm_and_sigint_remove_the_temporary_directory() {
     let ours = common::sops_rs_path() != common::oracle_path();
     with_editor(&mut sb, &slow);
     sb.set_env("MARKER", marker.display().to_string());
-    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+    for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
         let _ = std::fs::remove_file(&marker);
         let mut child = sb
             .command(Tool::SopsRs)

@@ -2,7 +2,7 @@
 //! temporary file, run the user's editor, re-encrypt what comes back.
 //!
 //! The plaintext lives in a 0600 file inside a fresh 0700 directory
-//! (`tempfile::TempDir`, removed when dropped). SIGINT and SIGTERM are caught
+//! (`tempfile::TempDir`, removed when dropped). SIGINT, SIGTERM and SIGHUP are caught
 //! with `signal-hook` flags while the editor runs, so the directory is removed
 //! on every exit path (editor failure, no change, Ctrl-C, SIGTERM), unlike sops,
 //! which dies on a signal and leaves the file behind. After an invalid edit sops
@@ -116,34 +116,31 @@ fn new_file(parsed: &Parsed, surface: Surface, target: &Target) -> Result<Opened
     })
 }
 
-/// SIGINT/SIGTERM seen while editing.
+/// SIGINT, SIGTERM or SIGHUP (terminal gone) seen while editing.
 struct Signals {
-    int: Arc<AtomicBool>,
-    term: Arc<AtomicBool>,
+    flags: Vec<(i32, Arc<AtomicBool>)>,
 }
 
 impl Signals {
     fn register() -> Result<Signals> {
-        let int = Arc::new(AtomicBool::new(false));
-        let term = Arc::new(AtomicBool::new(false));
-        let reg = |sig, flag: &Arc<AtomicBool>| {
-            signal_hook::flag::register(sig, Arc::clone(flag))
-                .map_err(|e| Error::Other(format!("cannot handle signals: {}", go_io_message(&e))))
-        };
-        reg(signal_hook::consts::SIGINT, &int)?;
-        reg(signal_hook::consts::SIGTERM, &term)?;
-        Ok(Signals { int, term })
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let mut flags = Vec::new();
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let flag = Arc::new(AtomicBool::new(false));
+            signal_hook::flag::register(sig, Arc::clone(&flag)).map_err(|e| {
+                Error::Other(format!("cannot handle signals: {}", go_io_message(&e)))
+            })?;
+            flags.push((sig, flag));
+        }
+        Ok(Signals { flags })
     }
 
-    /// The signal number of a pending SIGINT or SIGTERM.
+    /// The number of the first pending signal.
     fn pending(&self) -> Option<i32> {
-        if self.int.load(Ordering::SeqCst) {
-            Some(signal_hook::consts::SIGINT)
-        } else if self.term.load(Ordering::SeqCst) {
-            Some(signal_hook::consts::SIGTERM)
-        } else {
-            None
-        }
+        self.flags
+            .iter()
+            .find(|(_, flag)| flag.load(Ordering::SeqCst))
+            .map(|(sig, _)| *sig)
     }
 }
 
