@@ -2,6 +2,12 @@
 
 #![forbid(unsafe_code)]
 
+mod cmd_common;
+mod cmd_completion;
+mod cmd_exec;
+mod cmd_filestatus;
+mod cmd_groups;
+mod cmd_updatekeys;
 mod exit;
 mod flags;
 mod output;
@@ -63,6 +69,8 @@ enum Outcome {
     Done,
     Failed(Error),
     Usage(String),
+    /// Already reported on stderr; exit with this code (a child's status, a fatal log line).
+    Code(u8),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +83,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Outcome::Failed(err) => report(&err),
+        Outcome::Code(code) => ExitCode::from(code),
     }
 }
 
@@ -144,6 +153,12 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "filestatus" => return cmd_filestatus::run(rest, config),
+        "exec-env" => return cmd_exec::run_env(rest, config),
+        "exec-file" => return cmd_exec::run_file(rest, config),
+        "updatekeys" => return cmd_updatekeys::run(rest, config),
+        "groups" => return cmd_groups::run(rest, config),
+        "completion" => return cmd_completion::run(rest),
         "help" | "h" => {
             println!("{HELP}");
             return Outcome::Done;
