@@ -261,6 +261,7 @@ fn exec_file(rest: &[String], config_flag: Option<&str>) -> Result<Outcome, Outc
     }
     let dir = tempfile::Builder::new()
         .prefix(".sops")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .map_err(|e| fatal("EXEC", &sops_rs::error::go_io_message(&e)))?;
     if let Some((uid, gid)) = user {
