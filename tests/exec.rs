@@ -206,3 +206,39 @@ fn exec_file_no_fifo() {
     same_stdout_and_code(&ours, &theirs);
     assert_empty(&tmp);
 }
+
+#[test]
+fn user_switch_like_sops() {
+    let (mut sb, _) = setup();
+    // sops switches user before making its directory: TMPDIR must be open to everyone.
+    let shared = tempfile::tempdir().unwrap();
+    let tmp = shared.path().to_path_buf();
+    std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o1777)).unwrap();
+    sb.set_env("TMPDIR", tmp.display().to_string());
+    let (ours, theirs) = sb.run_both(&[
+        "exec-env",
+        "--user",
+        "nobody",
+        "flat.enc.yaml",
+        "id -u; echo $hello",
+    ]);
+    same_stdout_and_code(&ours, &theirs);
+    let (ours, theirs) = sb.run_both(&[
+        "exec-file",
+        "--user",
+        "nobody",
+        "flat.enc.yaml",
+        "id -u; stat -c '%U %a' {} $(dirname {}); head -1 {}",
+    ]);
+    same_stdout_and_code(&ours, &theirs);
+    assert_empty(&tmp);
+    let (ours, theirs) = sb.run_both(&[
+        "exec-env",
+        "--user",
+        "no-such-user-x",
+        "flat.enc.yaml",
+        "true",
+    ]);
+    assert_eq!((ours.code, theirs.code), (1, 1));
+    ours.no_stdout();
+}
