@@ -242,3 +242,64 @@ fn user_switch_like_sops() {
     assert_eq!((ours.code, theirs.code), (1, 1));
     ours.no_stdout();
 }
+
+/// Starts `exec-file --no-fifo … 'touch started; sleep 30'` with sops-rs in its own
+/// process group and waits until the command runs.
+fn start_sleeper(sb: &Sandbox) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = sb.command(Tool::SopsRs);
+    cmd.args([
+        "exec-file",
+        "--no-fifo",
+        "flat.enc.yaml",
+        "cat {} > /dev/null; touch started; sleep 30",
+    ])
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .process_group(0);
+    let mut child = cmd.spawn().unwrap();
+    let started = sb.path().join("started");
+    for _ in 0..500 {
+        if started.exists() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the command did not start");
+}
+
+/// sops 3.11 dies on these signals and leaves its plaintext file behind; sops-rs
+/// removes it. (Not compared with the oracle for that reason.)
+#[test]
+fn exec_file_cleans_up_on_ctrl_c_and_sigterm() {
+    let (sb, tmp) = setup();
+    // Ctrl-C: the terminal signals the whole process group.
+    let mut child = start_sleeper(&sb);
+    let status = std::process::Command::new("kill")
+        .args(["-INT", "--", &format!("-{}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let st = child.wait().unwrap();
+    if common::sops_rs_path() == common::oracle_path() {
+        // Rig check with the real sops under test: it dies of the signal, file left behind.
+        assert_eq!(st.code(), None);
+        assert!(std::fs::read_dir(&tmp).unwrap().next().is_some());
+        return;
+    }
+    assert_eq!(st.code(), Some(255));
+    assert_empty(&tmp);
+    // SIGTERM to sops-rs alone is passed on to the command.
+    std::fs::remove_file(sb.path().join("started")).unwrap();
+    let mut child = start_sleeper(&sb);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let st = child.wait().unwrap();
+    assert_eq!(st.code(), Some(255));
+    assert_empty(&tmp);
+}

@@ -112,6 +112,52 @@ fn child_outcome(status: ExitStatus) -> Outcome {
     Outcome::Code(255)
 }
 
+/// Waits for `child` while `exec-file`'s temporary file exists: Ctrl-C, SIGTERM, SIGHUP
+/// and SIGQUIT no longer kill sops-rs before it can remove the file (sops 3.11 dies and
+/// leaves it). The terminal delivers SIGINT/SIGQUIT to the child itself; SIGTERM and
+/// SIGHUP sent to sops-rs alone are passed on to the child.
+fn wait_guarded(mut child: std::process::Child) -> std::io::Result<ExitStatus> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let got = Arc::new(AtomicUsize::new(0));
+    let mut ids = Vec::new();
+    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+        let value = usize::try_from(sig).unwrap_or_default();
+        ids.push(signal_hook::flag::register_usize(
+            sig,
+            Arc::clone(&got),
+            value,
+        )?);
+    }
+    let result = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) => {}
+            Err(e) => break Err(e),
+        }
+        let sig = got.swap(0, Ordering::SeqCst);
+        let forward = if sig == usize::try_from(SIGTERM).unwrap_or_default() {
+            Some(rustix::process::Signal::TERM)
+        } else if sig == usize::try_from(SIGHUP).unwrap_or_default() {
+            Some(rustix::process::Signal::HUP)
+        } else {
+            None
+        };
+        let pid = i32::try_from(child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw);
+        if let (Some(signal), Some(pid)) = (forward, pid) {
+            let _ = rustix::process::kill_process(pid, signal);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    for id in ids {
+        signal_hook::low_level::unregister(id);
+    }
+    result
+}
+
 /// Runs the command in the foreground (or starts it detached with `--background`).
 fn run_child(mut cmd: Command, background: bool) -> Outcome {
     if background {
@@ -280,7 +326,17 @@ fn exec_file(rest: &[String], config_flag: Option<&str>) -> Result<Outcome, Outc
     }
     .map_err(|e| fatal("EXEC", &e))?;
     let command = command.replace("{}", &path.to_string_lossy());
-    let outcome = run_child(shell(&command, user), background);
+    let outcome = if background {
+        run_child(shell(&command, user), true)
+    } else {
+        match shell(&command, user).spawn().and_then(wait_guarded) {
+            Ok(status) => child_outcome(status),
+            Err(e) => Outcome::Failed(Error::Other(format!(
+                "fork/exec /bin/sh: {}",
+                sops_rs::error::go_io_message(&e)
+            ))),
+        }
+    };
     // The directory (and the file or FIFO in it) goes whatever the command did.
     drop(dir);
     Ok(outcome)

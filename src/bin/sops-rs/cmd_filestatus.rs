@@ -31,13 +31,26 @@ pub fn run(rest: &[String], config_flag: Option<&str>) -> Outcome {
         Err(msg) => return fatal("CMD", &format!("{prefix}: Error reading file: {msg}")),
     };
     match ops::file_status(&input, store.as_ref()) {
-        Ok(encrypted) => {
-            let line = format!("{{\"encrypted\":{encrypted}}}\n");
-            match common::print_stdout(line.as_bytes()) {
-                Ok(()) => Outcome::Done,
-                Err(e) => Outcome::Failed(e),
-            }
-        }
+        Ok(encrypted) => match common::print_stdout(status_line(encrypted).as_bytes()) {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Failed(e),
+        },
         Err(e) => fatal("CMD", &format!("{prefix}: {e}")),
+    }
+}
+
+/// What Go's `json.Marshal` of sops's status struct gives, plus `Println`'s newline.
+fn status_line(encrypted: bool) -> String {
+    format!("{{\"encrypted\":{encrypted}}}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_json_like_go() {
+        assert_eq!(status_line(true), "{\"encrypted\":true}\n");
+        assert_eq!(status_line(false), "{\"encrypted\":false}\n");
     }
 }
