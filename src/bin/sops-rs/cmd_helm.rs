@@ -13,6 +13,7 @@
 
 use std::fs::OpenOptions;
 use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::ExitStatusExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -148,6 +149,7 @@ fn private_dir() -> Result<tempfile::TempDir> {
         .unwrap_or_else(std::env::temp_dir);
     tempfile::Builder::new()
         .prefix("sops-rs-helm-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
         .tempdir_in(&base)
         .map_err(|e| {
             Error::Other(format!(
