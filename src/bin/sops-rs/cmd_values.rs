@@ -46,3 +46,24 @@ pub fn run(parsed: &Parsed) -> Result<()> {
     let yaml = source::emit_yaml(merge::merge_all(maps))?;
     output::write_output(&Destination::Stdout, &yaml, Sensitivity::Plaintext)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_files_is_a_usage_error() {
+        let parsed = Parsed::default();
+        assert!(matches!(run(&parsed), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn a_missing_file_is_named_absolutely() {
+        let mut parsed = Parsed::default();
+        parsed.positionals.push("no-such-values.yaml".into());
+        match run(&parsed) {
+            Err(Error::NonExistentFile(p)) => assert!(p.is_absolute()),
+            _ => panic!("expected NonExistentFile"),
+        }
+    }
+}
