@@ -172,3 +172,50 @@ fn helm_secrets_backend_invocation_on_dev_stdin_matches_sops() {
             .contains("demo-oauth-client-secret-4f9c2e")
     );
 }
+
+#[test]
+fn helm_secrets_backend_invocation_with_output_file_matches_sops() {
+    let sb = demo_sandbox();
+    for (tool, out) in [(Tool::SopsRs, "ours.dec"), (Tool::Oracle, "theirs.dec")] {
+        sb.run(
+            tool,
+            [
+                "--decrypt",
+                "--input-type",
+                "yaml",
+                "--output-type",
+                "yaml",
+                "--output",
+                out,
+                "secrets.yaml",
+            ],
+        )
+        .success()
+        .no_stdout();
+    }
+    common::assert_bytes_eq(
+        &common::read(sb.path().join("ours.dec")),
+        &common::read(sb.path().join("theirs.dec")),
+        "--output file",
+    );
+}
+
+#[test]
+fn helm_secrets_literal_decryption_through_dev_stdin_matches_sops() {
+    let sb = Sandbox::new();
+    let enc = oracle_encrypt(&sb, "lit.enc.json", "{\"password\": \"lit-pw\"}");
+    let enc = common::read(sb.path().join(enc));
+    let args = [
+        "--decrypt",
+        "--input-type",
+        "json",
+        "--output-type",
+        "json",
+        "/dev/stdin",
+    ];
+    let ours = sb.run_stdin(Tool::SopsRs, args, &enc);
+    let theirs = sb.run_stdin(Tool::Oracle, args, &enc);
+    ours.success();
+    assert_same_success(&ours, &theirs);
+    assert!(ours.stdout_text().contains("lit-pw"));
+}

@@ -23,7 +23,7 @@ pub fn find_values(args: &[String]) -> Vec<ValuesArg> {
         if arg == "--" {
             break;
         }
-        if arg == "-f" || arg == "--values" {
+        if arg == "--values" {
             if i + 1 < args.len() {
                 found.push(ValuesArg {
                     index: i + 1,
@@ -38,18 +38,43 @@ pub fn find_values(args: &[String]) -> Vec<ValuesArg> {
                 index: i,
                 offset: "--values=".len(),
             });
-        } else if arg.starts_with("-f") && !arg.starts_with("--") {
-            // pflag: `-f=X` drops the `=`, `-fX` takes the rest as the value.
-            let offset = if arg.as_bytes().get(2) == Some(&b'=') {
-                3
-            } else {
-                2
-            };
+        } else if let Some(at) = shorthand_f(arg) {
+            // pflag: `-f X`, `-fX`, `-f=X` (the `=` dropped), after glued bool shorthands.
+            let rest = arg.get(at + 1..).unwrap_or("");
+            if rest.is_empty() {
+                if i + 1 < args.len() {
+                    found.push(ValuesArg {
+                        index: i + 1,
+                        offset: 0,
+                    });
+                }
+                i += 2;
+                continue;
+            }
+            let offset = at + 1 + usize::from(rest.starts_with('='));
             found.push(ValuesArg { index: i, offset });
         }
         i += 1;
     }
     found
+}
+
+/// helm's boolean shorthands that may stand glued before `f` (`-if values.yaml`
+/// is `--install -f values.yaml`); any other letter takes a value, so an `f`
+/// after it is part of that value (`-nfoo` is `--namespace foo`).
+const BOOL_SHORTHANDS: &[u8] = b"ig";
+
+/// The byte index of the `f` of a `-f` shorthand in `arg`, if `arg` is one.
+fn shorthand_f(arg: &str) -> Option<usize> {
+    let body = arg.strip_prefix('-')?;
+    if body.starts_with('-') {
+        return None;
+    }
+    let bools = body
+        .bytes()
+        .take_while(|b| BOOL_SHORTHANDS.contains(b))
+        .count();
+    (body.as_bytes().get(bools) == Some(&b'f')).then_some(1 + bools)
 }
 
 /// Rewrites every values file in `args`: `replace(file)` returns `Some(new)` to
@@ -148,6 +173,31 @@ mod tests {
                 "-f/dev/fd/9",
                 "--set",
                 "a=b",
+            ])
+        );
+    }
+
+    #[test]
+    fn glued_bool_shorthands_before_f_are_understood() {
+        let args = strings(&[
+            "upgrade",
+            "-if",
+            "a.yaml",
+            "-igfb.yaml",
+            "-nfoo",
+            "-gf=c.yaml",
+        ]);
+        assert_eq!(values_files(&args), ["a.yaml", "b.yaml", "c.yaml"]);
+        let out = rewrite_values(&args, |f| Ok(Some(format!("<{f}>")))).unwrap();
+        assert_eq!(
+            out,
+            strings(&[
+                "upgrade",
+                "-if",
+                "<a.yaml>",
+                "-igf<b.yaml>",
+                "-nfoo",
+                "-gf=<c.yaml>"
             ])
         );
     }
