@@ -418,8 +418,18 @@ fn signal_case(sig: rustix::process::Signal, early: bool) {
         found.is_empty(),
         "plaintext in regular files while helm runs: {found:?}"
     );
-    if !early {
+    let names: Vec<_> = std::fs::read_dir(dirs[0].path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    if early {
+        // Not opened yet: the FIFOs wait in the private directory.
+        assert_eq!(names.len(), 1, "{names:?}");
+    } else {
         assert!(seen.contains("FILE 1 fifo "), "{seen}");
+        // Opened and read: each FIFO was unlinked as soon as helm opened it.
+        assert!(names.is_empty(), "{names:?}");
     }
     signal(&child, sig);
     let status = wait_with_timeout(&mut child);
