@@ -372,6 +372,12 @@ fn a_file_that_does_not_decrypt_stops_before_helm_runs() {
     let run = rig.helm(&["upgrade", "-f", "values.yaml", "-f", "secrets.yaml"]);
     run.code(128);
     assert!(
+        run.stderr
+            .contains("cannot decrypt the values file secrets.yaml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
         !run.stdout_text().contains("FILE"),
         "helm ran: {}",
         run.stdout_text()

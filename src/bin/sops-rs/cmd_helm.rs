@@ -137,7 +137,12 @@ fn decrypt_if_sops(file: &str, config: &DecryptConfig) -> Result<Option<Zeroizin
         // A `sops://` plain file is still served through a pipe, as the plugin would.
         return Ok(forced.then_some(input));
     }
-    source::decrypt_to_yaml(&input, format, config).map(Some)
+    source::decrypt_to_yaml(&input, format, config)
+        .map(Some)
+        .inspect_err(|_| {
+            // The error keeps sops's message and exit code; say which file it was about.
+            eprintln!("sops-rs helm: cannot decrypt the values file {path}");
+        })
 }
 
 /// A fresh 0700 directory for the FIFOs: `$XDG_RUNTIME_DIR` (a per-user tmpfs)
