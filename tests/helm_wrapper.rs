@@ -465,3 +465,16 @@ fn no_helm_arguments_still_runs_helm() {
     run.success();
     rig.assert_clean();
 }
+
+#[test]
+fn the_plaintext_scan_itself_finds_a_leaked_file() {
+    // The rig must be able to fail: a decrypted copy anywhere under the sandbox is found.
+    let rig = Rig::new();
+    let plain = rig.decrypted_secrets();
+    rig.sb.write("tmp/deep/leak.yaml", &plain);
+    let mut found = Vec::new();
+    scan(rig.sb.path(), &mut found);
+    assert_eq!(found, [rig.tmp.join("deep/leak.yaml")]);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rig.assert_clean()));
+    assert!(caught.is_err());
+}
