@@ -16,6 +16,7 @@ pub mod execenv;
 pub mod gobase64;
 pub mod gofmt;
 pub mod goregex;
+pub mod helm;
 pub mod keygroups;
 pub mod keys;
 pub mod mac;

@@ -154,6 +154,14 @@ pub const SUBCOMMANDS: &[&str] = &[
     "unset",
     "help",
     "h",
+    "helm",
+    "values",
+];
+
+/// `sops-rs values [flags] FILE...`.
+pub const VALUES: &[FlagSpec] = &[
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
 ];
 
 /// Key-service flags sops appends to the key-using subcommands.
