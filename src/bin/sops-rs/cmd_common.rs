@@ -1,184 +1,158 @@
-//! What `edit`, `set`/`unset` and `rotate` share: the file argument, stores,
-//! `.sops.yaml`, decryption order and reading the file with sops's messages.
+//! Pieces shared by the key-management and exec subcommands: sops's log-line formats
+//! (logrus and Go's `log`), config and store lookup, and reading the input file with
+//! sops's wording, so each command module stays about its own behaviour.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sops_rs::config::{self, Config};
 use sops_rs::error::{Error, Result, go_io_message};
-use sops_rs::keys::DecryptionOrder;
 use sops_rs::store::{self, Format, Store, StoreOptions};
+use sops_rs::tree::Timestamp;
 use zeroize::Zeroizing;
 
-use crate::flags::Parsed;
-use crate::run::Surface;
+use crate::Outcome;
 
-/// The file a command works on, with its stores and configuration.
-pub struct Target {
-    /// The file, made absolute as sops does (messages show it so).
-    pub path: PathBuf,
-    /// Reads the file.
-    pub input_store: Box<dyn Store>,
-    /// Writes the result.
-    pub output_store: Box<dyn Store>,
-    /// `.sops.yaml`, if one was found.
-    pub config: Option<Config>,
-    /// The name formats and creation rules are chosen by (`--filename-override` or the file).
-    pub name: PathBuf,
-    /// The working directory (creation rules match relative to it).
-    pub cwd: PathBuf,
+/// Go `%q` quoting as logrus applies it to a message that needs quotes.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
-/// The first positional argument (warning about extra ones, as sops does), or exit 100.
-pub fn file_argument(parsed: &Parsed) -> Result<PathBuf> {
-    let Some(first) = parsed.positionals.first() else {
-        return Err(Error::NoFileSpecified);
+/// Whether logrus would quote `s` (anything beyond `[A-Za-z0-9-._/@^+]`).
+fn needs_quoting(s: &str) -> bool {
+    s.is_empty()
+        || s.chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || "-._/@^+".contains(c)))
+}
+
+/// A logrus text line as sops writes it: `[CMD]\t time="…" level=… msg=…`.
+pub fn log_line(prefix: &str, level: &str, msg: &str) {
+    let time = Timestamp::now_utc().to_rfc3339();
+    let msg = if needs_quoting(msg) {
+        go_quote(msg)
+    } else {
+        msg.to_string()
     };
-    if parsed.positionals.len() > 1 {
-        warn_extra_positionals();
-    }
-    Ok(absolute(Path::new(first)))
+    eprintln!("[{prefix}]\t time=\"{time}\" level={level} msg={msg}");
 }
 
-/// Legacy mode's first checks, shared by every mode: a file is named, and
-/// `-i` is not combined with `--output` (exit 8), whatever the mode.
-pub fn legacy_file_argument(parsed: &Parsed) -> Result<PathBuf> {
-    let path = file_argument(parsed)?;
-    if parsed.switch("in-place") && parsed.value("output").is_some_and(|o| !o.is_empty()) {
-        return Err(Error::ConflictingParameters(
-            "cannot operate on both --output and --in-place".into(),
-        ));
-    }
-    Ok(path)
+/// Reports `msg` as sops's fatal log line and ends with exit code 1.
+pub fn fatal(prefix: &str, msg: &str) -> Outcome {
+    log_line(prefix, "fatal", msg);
+    Outcome::Code(1)
 }
 
-/// sops's warning when more than one file is named.
-pub fn warn_extra_positionals() {
-    eprintln!(
-        "[CMD]\t level=warning msg=\"More than one positional argument provided. Only the first one will be used!\""
-    );
+/// A line in Go's standard `log` format (`2026/11/25 17:36:01 msg`), as `updatekeys` prints.
+pub fn go_log(msg: &str) {
+    let t = Timestamp::now_utc().to_rfc3339();
+    // "2026-11-25T17:36:01Z" → "2026/11/25 17:36:01"
+    let stamp: String = t
+        .trim_end_matches('Z')
+        .chars()
+        .map(|c| match c {
+            '-' => '/',
+            'T' => ' ',
+            c => c,
+        })
+        .collect();
+    eprintln!("{stamp} {msg}");
 }
 
-/// `p` made absolute without touching the file system (Go's `filepath.Abs`).
-pub fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
-}
-
-/// Builds the stores for `path` (`--input-type`/`--output-type`, else the
-/// extension of `--filename-override` or of the file) and loads `.sops.yaml`.
-pub fn target(
-    parsed: &Parsed,
-    surface: Surface,
-    config_flag: Option<&str>,
-    path: PathBuf,
-) -> Result<Target> {
-    if !parsed.values("keyservice").is_empty() {
-        return Err(Error::Other(
-            "remote key services (--keyservice) are not supported by sops-rs yet".into(),
-        ));
-    }
-    let name = match parsed.value("filename-override").filter(|s| !s.is_empty()) {
-        Some(n) => absolute(Path::new(n)),
-        None => path.clone(),
-    };
-    let name_text = name.to_string_lossy();
-    let input_format = parsed
-        .value("input-type")
-        .and_then(Format::from_name)
-        .unwrap_or_else(|| Format::from_path(&name_text));
-    let output_format = parsed
-        .value("output-type")
-        .and_then(Format::from_name)
-        .unwrap_or_else(|| Format::from_path(&name_text));
-    let cwd = std::env::current_dir().map_err(|e| {
+/// The current directory, or sops-like error text.
+pub fn cwd() -> Result<PathBuf> {
+    std::env::current_dir().map_err(|e| {
         Error::Other(format!(
             "cannot determine the current directory: {}",
             go_io_message(&e)
         ))
-    })?;
-    let config = match config::find(&cwd, config_flag.filter(|s| !s.is_empty()).map(Path::new)) {
-        Some(p) => Some(Config::load(&p)?),
-        None => None,
-    };
-    let cli_indent = match (surface, parsed.value("indent")) {
-        (Surface::Legacy, Some(v)) => Some(v.parse::<i64>().map_err(|_| {
-            Error::Usage(format!(
-                "invalid value \"{v}\" for flag -indent: parse error"
-            ))
-        })?),
-        _ => None,
-    };
-    let stores = config.as_ref().map(|c| c.stores).unwrap_or_default();
-    let options = |format: Format| StoreOptions {
-        indent: cli_indent.or(match format {
-            Format::Yaml => stores.yaml_indent,
-            Format::Json => stores.json_indent,
-            Format::Binary => stores.json_binary_indent,
-            Format::Dotenv | Format::Ini => None,
-        }),
-    };
-    Ok(Target {
-        input_store: store::for_format(input_format, options(input_format))?,
-        output_store: store::for_format(output_format, options(output_format))?,
-        path,
-        config,
-        name,
-        cwd,
     })
 }
 
-/// `--decryption-order` (or `SOPS_DECRYPTION_ORDER`), else the default order.
-pub fn decryption_order(parsed: &Parsed) -> Result<DecryptionOrder> {
-    match parsed.value("decryption-order").filter(|s| !s.is_empty()) {
-        Some(s) => DecryptionOrder::parse(s),
-        None => Ok(DecryptionOrder::default()),
+/// The config file (`--config`/`SOPS_CONFIG`, else the nearest `.sops.yaml`), loaded.
+pub fn load_config(config_flag: Option<&str>) -> Result<Option<Config>> {
+    let cwd = cwd()?;
+    match config::find(&cwd, config_flag.filter(|s| !s.is_empty()).map(Path::new)) {
+        Some(path) => Config::load(&path).map(Some),
+        None => Ok(None),
     }
 }
 
-/// Reads the whole file; failures are worded as sops words them
-/// (`Error reading file: open <path>: no such file or directory`, exit 2).
-pub fn read_file(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+/// The store for `format`, with the config's `stores` options.
+pub fn store_for(format: Format, config: Option<&Config>) -> Result<Box<dyn Store>> {
+    let stores = config.map(|c| c.stores).unwrap_or_default();
+    let indent = match format {
+        Format::Yaml => stores.yaml_indent,
+        Format::Json => stores.json_indent,
+        Format::Binary => stores.json_binary_indent,
+        Format::Dotenv | Format::Ini => None,
+    };
+    store::for_format(format, StoreOptions { indent })
+}
+
+/// The format named by a `--input-type`/`--output-type` value, else the one of `path`.
+pub fn format_for(type_flag: Option<&str>, path: &str) -> Format {
+    type_flag
+        .and_then(Format::from_name)
+        .unwrap_or_else(|| Format::from_path(path))
+}
+
+/// Reads `path` whole; the error text is sops's (`open <path>: …`).
+pub fn read_file(path: &str) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
     std::fs::read(path)
         .map(Zeroizing::new)
-        .map_err(|e| Error::OpenInput(format!("open {}: {}", path.display(), go_io_message(&e))))
+        .map_err(|e| format!("open {path}: {}", go_io_message(&e)))
 }
 
-const KEY_CHANGE_FLAGS: &[&str] = &[
-    "add-kms",
-    "add-pgp",
-    "add-gcp-kms",
-    "add-hc-vault-transit",
-    "add-azure-kv",
-    "add-age",
-    "rm-kms",
-    "rm-pgp",
-    "rm-gcp-kms",
-    "rm-hc-vault-transit",
-    "rm-azure-kv",
-    "rm-age",
-];
+/// The input could not be read: sops prints `Error reading file: …` and exits 2.
+pub fn read_failed(msg: &str) -> Outcome {
+    eprintln!("Error reading file: {msg}");
+    Outcome::Code(2)
+}
 
-/// `--add-*`/`--rm-*` on a missing file: exit 49 with the hint sops gives for
-/// `surface` (legacy mode suggests `--kms`/`--pgp`, `rotate` the `edit` subcommand).
-pub fn refuse_key_changes_on_missing_file(
-    parsed: &Parsed,
-    path: &Path,
-    surface: Surface,
-) -> Result<()> {
-    if path.exists()
-        || !KEY_CHANGE_FLAGS
-            .iter()
-            .any(|f| parsed.value(f).is_some_and(|v| !v.is_empty()))
-    {
-        return Ok(());
+/// Refuses remote key services, which sops-rs does not speak yet.
+pub fn refuse_keyservices(parsed: &crate::flags::Parsed) -> Result<()> {
+    if parsed.values("keyservice").is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Other(
+            "remote key services (--keyservice) are not supported by sops-rs yet".into(),
+        ))
     }
-    let hint = match surface {
-        Surface::Legacy => "use `--kms` and `--pgp` instead.",
-        Surface::Subcommand => "use the `edit` subcommand instead.",
-    };
-    Err(Error::KeysOnMissingFile(format!(
-        "Error: cannot add or remove keys on non-existent file \"{}\", {hint}",
-        path.display()
-    )))
+}
+
+/// Writes `bytes` to stdout and flushes.
+pub fn print_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::WriteOutput {
+            path: PathBuf::from("/dev/stdout"),
+            source,
+        })
+}
+
+/// Whether sops (fatih/color) would colour stdout: a terminal, `NO_COLOR` unset, `TERM` not dumb.
+pub fn stdout_in_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var("NO_COLOR").map_or(true, |v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |v| v != "dumb")
+        && std::io::stdout().is_terminal()
 }
 
 #[cfg(test)]
@@ -186,16 +160,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn missing_files_read_like_go() {
-        let e = read_file(Path::new("/nonexistent-sops-rs/x.yaml")).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "Error reading file: open /nonexistent-sops-rs/x.yaml: no such file or directory"
-        );
+    fn logrus_quoting() {
+        assert!(!needs_quoting("plain-word_1.2/x"));
+        assert!(needs_quoting("two words"));
+        assert_eq!(go_quote("a \"b\"\nc"), "\"a \\\"b\\\"\\nc\"");
     }
 
     #[test]
-    fn relative_paths_become_absolute() {
-        assert!(absolute(Path::new("x.yaml")).is_absolute());
+    fn formats_from_flag_or_path() {
+        assert_eq!(format_for(Some("json"), "x.yaml"), Format::Json);
+        assert_eq!(format_for(None, "x.yaml"), Format::Yaml);
+        assert_eq!(format_for(Some("bogus"), "x.env"), Format::Dotenv);
+    }
+
+    #[test]
+    fn read_errors_name_the_path_like_go() {
+        let e = read_file("/nonexistent-sops-rs/x.yaml").err().unwrap();
+        assert_eq!(
+            e,
+            "open /nonexistent-sops-rs/x.yaml: no such file or directory"
+        );
     }
 }

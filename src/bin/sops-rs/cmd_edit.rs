@@ -33,7 +33,7 @@ use sops_rs::tree::Tree;
 use sops_rs::walk::IvCache;
 use zeroize::Zeroizing;
 
-use crate::cmd_common::{self, Target};
+use crate::cmd_files::{self, Target};
 use crate::flags::Parsed;
 use crate::output::{self, Destination, Sensitivity};
 use crate::run::{self, Surface};
@@ -42,19 +42,19 @@ use crate::run::{self, Surface};
 pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Result<()> {
     let path = match surface {
         Surface::Legacy => {
-            let path = cmd_common::legacy_file_argument(parsed)?;
-            cmd_common::refuse_key_changes_on_missing_file(parsed, &path, surface)?;
+            let path = cmd_files::legacy_file_argument(parsed)?;
+            cmd_files::refuse_key_changes_on_missing_file(parsed, &path, surface)?;
             path
         }
-        Surface::Subcommand => cmd_common::file_argument(parsed)?,
+        Surface::Subcommand => cmd_files::file_argument(parsed)?,
     };
-    let target = cmd_common::target(parsed, surface, config_flag, path)?;
-    let order = cmd_common::decryption_order(parsed)?;
+    let target = cmd_files::target(parsed, surface, config_flag, path)?;
+    let order = cmd_files::decryption_order(parsed)?;
     let show = parsed.switch("show-master-keys");
     let in_store = target.input_store.as_ref();
     let out_store = target.output_store.as_ref();
     let mut opened = if target.path.exists() {
-        let input = cmd_common::read_file(&target.path)?;
+        let input = cmd_files::read_file(&target.path)?;
         edit::open(&input, in_store, &order, parsed.switch("ignore-mac"))?
     } else {
         new_file(parsed, surface, &target)?

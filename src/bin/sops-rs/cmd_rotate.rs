@@ -9,14 +9,14 @@ use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::ops;
 
-use crate::cmd_common;
+use crate::cmd_files;
 use crate::flags::Parsed;
 use crate::output::{self, Destination, Sensitivity};
 use crate::run::Surface;
 
 /// Runs `rotate` (`surface` = which flag table `parsed` came from).
 pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Result<()> {
-    let path = cmd_common::file_argument(parsed)?;
+    let path = cmd_files::file_argument(parsed)?;
     let in_place = parsed.switch("in-place");
     let output_flag = parsed.value("output").filter(|s| !s.is_empty());
     if in_place && output_flag.is_some() {
@@ -24,15 +24,15 @@ pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Resu
             "cannot operate on both --output and --in-place".into(),
         ));
     }
-    cmd_common::refuse_key_changes_on_missing_file(parsed, &path, surface)?;
+    cmd_files::refuse_key_changes_on_missing_file(parsed, &path, surface)?;
     if surface == Surface::Legacy && !path.exists() {
         return Err(Error::NonExistentFile(path));
     }
-    let target = cmd_common::target(parsed, surface, config_flag, path)?;
-    let order = cmd_common::decryption_order(parsed)?;
+    let target = cmd_files::target(parsed, surface, config_flag, path)?;
+    let order = cmd_files::decryption_order(parsed)?;
     let add = master_keys(parsed, "add")?;
     let remove = master_keys(parsed, "rm")?;
-    let input = cmd_common::read_file(&target.path)?;
+    let input = cmd_files::read_file(&target.path)?;
     // `--ignore-mac` exists only in legacy mode; the subcommand table lacks it.
     let mut opened = edit::open(
         &input,

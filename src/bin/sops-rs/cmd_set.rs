@@ -11,7 +11,7 @@ use sops_rs::error::{Error, Result, go_io_message};
 use sops_rs::tree::Value;
 use sops_rs::treepath::PathComponent;
 
-use crate::cmd_common::{self, Target};
+use crate::cmd_files::{self, Target};
 use crate::flags::Parsed;
 use crate::output::{self, Destination, Sensitivity};
 use crate::run::Surface;
@@ -40,11 +40,11 @@ pub fn run_set(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
         (Some(f), Some(i)) => (f, i),
         _ => return Err(Error::NoFileSpecified),
     };
-    let target = cmd_common::target(
+    let target = cmd_files::target(
         parsed,
         Surface::Subcommand,
         config_flag,
-        cmd_common::absolute(std::path::Path::new(file)),
+        cmd_files::absolute(std::path::Path::new(file)),
     )?;
     let path = edit::parse_index(index, "set")?;
     let raw = if value_stdin {
@@ -73,9 +73,9 @@ pub fn run_set(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
 
 /// Legacy `sops-rs --set '<path> <json>' FILE` (always writes the file).
 pub fn run_legacy_set(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
-    let file = cmd_common::legacy_file_argument(parsed)?;
-    cmd_common::refuse_key_changes_on_missing_file(parsed, &file, Surface::Legacy)?;
-    let target = cmd_common::target(parsed, Surface::Legacy, config_flag, file)?;
+    let file = cmd_files::legacy_file_argument(parsed)?;
+    cmd_files::refuse_key_changes_on_missing_file(parsed, &file, Surface::Legacy)?;
+    let target = cmd_files::target(parsed, Surface::Legacy, config_flag, file)?;
     let (path, value) = edit::parse_legacy_set(parsed.value("set").unwrap_or_default())?;
     apply_set(parsed, &target, &path, value, false)
 }
@@ -87,8 +87,8 @@ fn apply_set(
     value: Value,
     idempotent: bool,
 ) -> Result<()> {
-    let order = cmd_common::decryption_order(parsed)?;
-    let input = cmd_common::read_file(&target.path)?;
+    let order = cmd_files::decryption_order(parsed)?;
+    let input = cmd_files::read_file(&target.path)?;
     let mut opened = edit::open(
         &input,
         target.input_store.as_ref(),
@@ -115,15 +115,15 @@ pub fn run_unset(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
             "Error: no file specified, or index is missing".into(),
         ));
     };
-    let target = cmd_common::target(
+    let target = cmd_files::target(
         parsed,
         Surface::Subcommand,
         config_flag,
-        cmd_common::absolute(std::path::Path::new(file)),
+        cmd_files::absolute(std::path::Path::new(file)),
     )?;
     let path = edit::parse_index(index, "unset")?;
-    let order = cmd_common::decryption_order(parsed)?;
-    let input = cmd_common::read_file(&target.path)?;
+    let order = cmd_files::decryption_order(parsed)?;
+    let input = cmd_files::read_file(&target.path)?;
     let mut opened = edit::open(
         &input,
         target.input_store.as_ref(),
