@@ -236,7 +236,8 @@ fn log_error(msg: &str, err: &Error) {
         other => other.to_string(),
     };
     eprintln!(
-        "[CMD]\t level=error msg={} error={}",
+        "[CMD]\t time=\"{}\" level=error msg={} error={}",
+        sops_rs::tree::Timestamp::now_utc().to_rfc3339(),
         sops_rs::cipher::go_quote(msg),
         sops_rs::cipher::go_quote(&detail)
     );

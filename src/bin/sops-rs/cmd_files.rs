@@ -71,11 +71,7 @@ pub fn target(
     config_flag: Option<&str>,
     path: PathBuf,
 ) -> Result<Target> {
-    if !parsed.values("keyservice").is_empty() {
-        return Err(Error::Other(
-            "remote key services (--keyservice) are not supported by sops-rs yet".into(),
-        ));
-    }
+    crate::cmd_common::refuse_keyservices(parsed)?;
     let name = match parsed.value("filename-override").filter(|s| !s.is_empty()) {
         Some(n) => absolute(Path::new(n)),
         None => path.clone(),
@@ -89,12 +85,7 @@ pub fn target(
         .value("output-type")
         .and_then(Format::from_name)
         .unwrap_or_else(|| Format::from_path(&name_text));
-    let cwd = std::env::current_dir().map_err(|e| {
-        Error::Other(format!(
-            "cannot determine the current directory: {}",
-            go_io_message(&e)
-        ))
-    })?;
+    let cwd = crate::cmd_common::cwd()?;
     let config = match config::find(&cwd, config_flag.filter(|s| !s.is_empty()).map(Path::new)) {
         Some(p) => Some(Config::load(&p)?),
         None => None,
