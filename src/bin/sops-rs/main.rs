@@ -36,6 +36,11 @@ USAGE:
    sops-rs [global options] FILE              (-e encrypt, -d decrypt)
    sops-rs encrypt [options] [FILE]           (stdin when FILE is absent)
    sops-rs decrypt [options] [FILE]
+   sops-rs [options] FILE, sops-rs edit [options] FILE
+                                             (edit in $SOPS_EDITOR/$EDITOR; a new FILE starts from an example)
+   sops-rs set [options] FILE INDEX VALUE     (VALUE is JSON; --value-file, --value-stdin, --idempotent)
+   sops-rs unset [options] FILE INDEX
+   sops-rs rotate [options] FILE              (new data key; --add-age/--rm-age, --add-pgp/--rm-pgp, --add-kms/--rm-kms)
    sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
    sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
 
