@@ -95,7 +95,7 @@ pub fn parse_set_value(input: &[u8]) -> Result<Value> {
         _ => {
             // A lone scalar: read it as the value of a one-key object so the
             // store's number and string rules apply unchanged.
-            let mut wrapped = b"{\"v\":".to_vec();
+            let mut wrapped = zeroize::Zeroizing::new(b"{\"v\":".to_vec());
             wrapped.extend_from_slice(input);
             wrapped.push(b'}');
             let tree = store.load_plain(&wrapped).map_err(bad)?;
