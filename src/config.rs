@@ -140,17 +140,17 @@ pub fn find(cwd: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
         return Some(p.to_path_buf());
     }
     let mut dir = Some(cwd);
-    for _ in 0..MAX_DEPTH {
+    for depth in 0..MAX_DEPTH {
         let Some(d) = dir else { break };
         let candidate = d.join(CONFIG_NAME);
         if candidate.is_file() {
             return Some(candidate);
         }
-        let wrong = d.join(".sops.yml");
-        if wrong.is_file() {
+        if d.join(".sops.yml").is_file() {
+            // sops names it relative to the working directory: ".sops.yml", "../.sops.yml", …
+            let shown = format!("{}.sops.yml", "../".repeat(depth));
             eprintln!(
-                "[CONFIG]\t level=warning msg=\"ignoring {:?} when searching for config file; the config file must be called \\\".sops.yaml\\\"\"",
-                wrong.display().to_string()
+                "[CMD]\t level=warning msg=\"ignoring \\\"{shown}\\\" when searching for config file; the config file must be called \\\".sops.yaml\\\"\""
             );
         }
         dir = d.parent();
@@ -165,9 +165,10 @@ fn err(msg: impl std::fmt::Display) -> Error {
 impl Config {
     /// Reads and checks the config at `path`.
     pub fn load(path: &Path) -> Result<Config> {
+        // sops's wording, without the "error loading config" prefix.
         let bytes = std::fs::read(path).map_err(|e| {
-            err(format!(
-                "could not read {}: {}",
+            Error::Config(format!(
+                "could not read config file: open {}: {}",
                 path.display(),
                 crate::error::go_io_message(&e)
             ))
