@@ -381,7 +381,7 @@ fn mistakes_are_errors_naming_rule_and_field() {
             "creation_rules[0].path_regex: can not compile regexp",
         ),
         (
-            format!("creation_rules:\n  - age: {{a: 1}}\n"),
+            "creation_rules:\n  - age: {a: 1}\n".to_string(),
             "creation_rules[0].age",
         ),
         (
