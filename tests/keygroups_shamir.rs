@@ -293,3 +293,42 @@ fn duplicate_decryption_order_types_exit_112() {
     assert_same_failure(&ours, &theirs);
     assert_eq!(ours.code, 112);
 }
+
+/// sops hands a negative threshold to Shamir (refused with several groups) and
+/// stores it as given with one group; such a file must still open.
+#[test]
+fn negative_cli_threshold_like_sops() {
+    let mut rig = Rig::new();
+    rig.sb.write("plain.yaml", PLAIN);
+    rig.available(&[1], false);
+    let one = rig
+        .sb
+        .run(
+            Tool::Oracle,
+            [
+                "encrypt",
+                "--age",
+                AGE1,
+                "--shamir-secret-sharing-threshold",
+                "-1",
+                "plain.yaml",
+            ],
+        )
+        .success()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&one).contains("shamir_threshold: -1"));
+    let one = rig.sb.write("one.enc.yaml", one);
+    rig.decrypt_both(&one, &[], true, "one group, threshold -1");
+    rig.sb.write(
+        ".sops.yaml",
+        format!("creation_rules:\n  - key_groups:\n      - age: [{AGE1}]\n      - age: [{AGE2}]\n"),
+    );
+    let (ours, theirs) = rig.sb.run_both(&[
+        "encrypt",
+        "--shamir-secret-sharing-threshold",
+        "-1",
+        "plain.yaml",
+    ]);
+    assert_same_failure(&ours, &theirs);
+}

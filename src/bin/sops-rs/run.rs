@@ -325,9 +325,12 @@ fn encrypt_config(
         ));
     }
     let cli_threshold = match parsed.value("shamir-secret-sharing-threshold") {
-        Some(v) => {
-            usize::try_from(parse_int_flag("shamir-secret-sharing-threshold", v)?).unwrap_or(0)
-        }
+        Some(v) => match parse_int_flag("shamir-secret-sharing-threshold", v)? {
+            // sops passes a negative value on to Shamir, which refuses it ("threshold
+            // must be at least 2", as for 1); with one group no split happens at all.
+            n if n < 0 && key_groups.len() > 1 => 1,
+            n => usize::try_from(n).unwrap_or(0),
+        },
         None => 0,
     };
     let shamir_threshold = if cli_threshold != 0 {
