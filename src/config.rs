@@ -28,7 +28,10 @@ pub struct Config {
     /// `stores:` options.
     pub stores: StoresConfig,
     /// `creation_rules:`; `None` when the key is absent (then the file counts as no config).
-    pub creation_rules: Option<Vec<CreationRule>>,
+    /// A mistake in the rules (or an unknown top-level field) is kept as its message and
+    /// reported by [`Config::rules`] and [`Config::rule_for`] only: commands that never
+    /// use creation rules (decrypt) read just `stores`, as sops does.
+    creation_rules: Option<std::result::Result<Vec<CreationRule>, String>>,
 }
 
 /// `stores:` — per-format output options.
@@ -197,6 +200,9 @@ impl Config {
                     creation_rules: None,
                 });
             }
+            Err(Error::Unmarshal(m)) => {
+                return Err(err(format!("Could not unmarshal config file: {m}")));
+            }
             Err(e) => {
                 return Err(err(format!("Could not unmarshal config file: {e}")));
             }
@@ -211,14 +217,19 @@ impl Config {
                 // `creation_rules:` with no value is no rules at all; an empty list is a
                 // list in which nothing matches (both as sops).
                 "creation_rules" if matches!(value, Value::Null) => {}
-                "creation_rules" => creation_rules = Some(parse_rules(value)?),
+                "creation_rules" => {
+                    if !matches!(creation_rules, Some(Err(_))) {
+                        creation_rules = Some(parse_rules(value).map_err(|e| e.to_string()));
+                    }
+                }
                 // Read by `publish`, which sops-rs does not implement; accepted so that
                 // configs shared with sops keep loading.
                 "destination_rules" => {}
                 other => {
-                    return Err(err(format!(
+                    creation_rules = Some(Err(err(format!(
                         "unknown top-level field {other:?} (known: creation_rules, stores, destination_rules)"
-                    )));
+                    ))
+                    .to_string()));
                 }
             }
         }
@@ -227,6 +238,16 @@ impl Config {
             stores,
             creation_rules,
         })
+    }
+
+    /// The creation rules; `Ok(None)` when the config has none, an error naming the
+    /// rule and field when one is wrong.
+    pub fn rules(&self) -> Result<Option<&[CreationRule]>> {
+        match &self.creation_rules {
+            None => Ok(None),
+            Some(Ok(rules)) => Ok(Some(rules)),
+            Some(Err(msg)) => Err(Error::Config(msg.clone())),
+        }
     }
 
     /// The directory rules are relative to.
@@ -238,7 +259,7 @@ impl Config {
     /// `cwd`, then relative to the config's directory when it lies below it).
     /// `Ok(None)` when the config has no `creation_rules` at all.
     pub fn rule_for(&self, file: &Path, cwd: &Path) -> Result<Option<&CreationRule>> {
-        let Some(rules) = &self.creation_rules else {
+        let Some(rules) = self.rules()? else {
             return Ok(None);
         };
         let abs = if file.is_absolute() {
@@ -803,8 +824,33 @@ mod tests {
 
     const AGE1: &str = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
 
+    /// Parses and checks the rules too (as encrypt does).
     fn load(text: &str) -> Result<Config> {
-        Config::parse(text.as_bytes(), PathBuf::from("/repo/.sops.yaml"))
+        let c = Config::parse(text.as_bytes(), PathBuf::from("/repo/.sops.yaml"))?;
+        c.rules()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn rule_mistakes_surface_only_when_rules_are_used() {
+        let text = "stores:\n  yaml:\n    indent: 2\ncreation_rules:\n  - path_regex: '('\n";
+        let c = Config::parse(text.as_bytes(), PathBuf::from("/repo/.sops.yaml")).unwrap();
+        assert_eq!(c.stores.yaml_indent, Some(2));
+        let e = c.rule_for(Path::new("f"), Path::new("/repo")).unwrap_err();
+        assert!(
+            e.to_string().contains("creation_rules[0].path_regex"),
+            "{e}"
+        );
+        let c = Config::parse(b"creation_rule: []\n", PathBuf::from("/r/.sops.yaml")).unwrap();
+        assert!(
+            c.rules()
+                .unwrap_err()
+                .to_string()
+                .contains("unknown top-level field")
+        );
+        // The stores section is used by every command, so its mistakes fail at once.
+        assert!(Config::parse(b"stores:\n  yaml:\n    indent: x\n", PathBuf::from("/r")).is_err());
+        assert!(Config::parse(b"a: [\n", PathBuf::from("/r")).is_err());
     }
 
     #[test]
@@ -888,7 +934,7 @@ mod tests {
         let c = load("stores:\n  yaml:\n    indent: 2\n  json:\n    indent: 3\n").unwrap();
         assert_eq!(c.stores.yaml_indent, Some(2));
         assert_eq!(c.stores.json_indent, Some(3));
-        assert!(c.creation_rules.is_none());
+        assert!(c.rules().unwrap().is_none());
     }
 
     #[test]
@@ -952,7 +998,7 @@ mod tests {
         let e = c.rule_for(Path::new("f"), Path::new("/")).unwrap_err();
         assert!(e.to_string().contains("no matching creation rules"), "{e}");
         let c = load("").unwrap();
-        assert!(c.creation_rules.is_none());
+        assert!(c.rules().unwrap().is_none());
     }
 
     #[test]

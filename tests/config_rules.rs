@@ -467,3 +467,46 @@ fn the_shipped_example_config_works_with_both() {
         encrypt_alike(&sb, "", &["encrypt", file]);
     }
 }
+
+/// Decrypt reads only `stores`: a rule mistake does not block it (sops does not even
+/// look at the rules), but a config that does not parse does, as in sops.
+#[test]
+fn decrypt_ignores_creation_rules_but_not_a_broken_config() {
+    let sb = Sandbox::new();
+    let enc = common::case("yaml-basic.enc.yaml");
+    let enc = enc.to_string_lossy();
+    for config in [
+        "creation_rules:\n  - path_regex: '(x'\n    bogus: 1\n",
+        "creation_rules:\n  - encrypted_regex: a\n    unencrypted_suffix: b\n",
+        "creation_rule: []\n",
+    ] {
+        sb.write(".sops.yaml", config);
+        for args in [&["decrypt", &enc][..], &["-d", &enc]] {
+            let ours = run_in(&sb, "", Tool::SopsRs, args);
+            let theirs = run_in(&sb, "", Tool::Oracle, args);
+            common::assert_same_success(&ours, &theirs);
+        }
+        // Encrypting uses the rules, so the mistake is reported then.
+        sb.write("f.yaml", DOC);
+        run_in(&sb, "", Tool::SopsRs, &["encrypt", "--age", AGE1, "f.yaml"])
+            .code(1)
+            .stderr_starts_with("error loading config: ");
+    }
+    // sops quotes go-yaml's unmarshal error here; sops-rs names the field instead.
+    sb.write(".sops.yaml", "stores:\n  yaml:\n    indent: x\n");
+    run_in(&sb, "", Tool::Oracle, &["decrypt", &enc]).code(1);
+    run_in(&sb, "", Tool::SopsRs, &["decrypt", &enc])
+        .code(1)
+        .no_stdout()
+        .stderr_starts_with("error loading config: stores.yaml.indent: expected an integer");
+    sb.write(".sops.yaml", "creation_rules: [\n");
+    // The parser's own wording after "line 1: " is go-yaml's and differs.
+    let prefix = "error loading config: Could not unmarshal config file: yaml: line 1: ";
+    run_in(&sb, "", Tool::Oracle, &["decrypt", &enc])
+        .code(1)
+        .stderr_starts_with(prefix);
+    run_in(&sb, "", Tool::SopsRs, &["decrypt", &enc])
+        .code(1)
+        .no_stdout()
+        .stderr_starts_with(prefix);
+}
