@@ -510,3 +510,34 @@ fn decrypt_ignores_creation_rules_but_not_a_broken_config() {
         .no_stdout()
         .stderr_starts_with(prefix);
 }
+
+/// Keys from the command line or their environment variables replace the rule's
+/// keys (one group), while the rule's selection rule and threshold still apply.
+#[test]
+fn command_line_keys_replace_the_rules_keys() {
+    let mut sb = Sandbox::new();
+    sb.use_age_keys(&[1, 2, 3]);
+    sb.write("f.yaml", DOC);
+    sb.write(
+        ".sops.yaml",
+        format!("creation_rules:\n  - shamir_threshold: 2\n    encrypted_regex: ^secret\n    key_groups:\n      - age: [{AGE1}]\n      - age: [{AGE2}]\n"),
+    );
+    for args in [
+        &["encrypt", "--age", AGE3, "f.yaml"][..],
+        &["-e", "-a", AGE3, "f.yaml"],
+    ] {
+        let out = encrypt_alike(&sb, "", args);
+        assert!(out.contains(AGE3) && !out.contains(AGE1), "{out}");
+        assert!(out.contains("encrypted_regex: ^secret"), "{out}");
+    }
+    sb.set_env("SOPS_AGE_RECIPIENTS", AGE3);
+    let out = encrypt_alike(&sb, "", &["encrypt", "f.yaml"]);
+    assert!(out.contains(AGE3) && !out.contains(AGE2), "{out}");
+    // An empty variable counts as unset: the rule's groups are used.
+    sb.set_env("SOPS_AGE_RECIPIENTS", "");
+    let out = encrypt_alike(&sb, "", &["encrypt", "f.yaml"]);
+    assert!(
+        out.contains(AGE1) && out.contains(AGE2) && !out.contains(AGE3),
+        "{out}"
+    );
+}
