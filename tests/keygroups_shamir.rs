@@ -272,6 +272,16 @@ fn decryption_order_from_flag_and_environment() {
     // With the keys present, a PGP-first order still opens the file.
     rig.available(&[1], true);
     rig.decrypt_both(&ours, &["--decryption-order", "pgp,age"], true, "pgp first");
+    // The first key tried fails, the next one of the group opens it.
+    rig.available(&[1], false);
+    rig.decrypt_both(
+        &theirs,
+        &["--decryption-order", "pgp,age"],
+        true,
+        "pgp fails, age opens",
+    );
+    rig.available(&[], true);
+    rig.decrypt_both(&theirs, &[], true, "age fails, pgp opens");
 }
 
 #[test]
