@@ -342,3 +342,25 @@ fn masking_hides_only_random_parts() {
     assert_eq!(mask_all(a), mask_all(&b));
     assert_ne!(mask_all(a), mask_all(&a.replace("type:str", "type:int")));
 }
+
+#[test]
+fn pgp_vectors_decrypt_to_what_sops_printed() {
+    let (sb, _home) = pgp_sandbox();
+    for (enc, dec) in [
+        ("yaml-pgp-k1.enc.yaml", "yaml-pgp-k1.dec.yaml"),
+        (
+            "json-pgp-k1-and-age1.enc.json",
+            "json-pgp-k1-and-age1.dec.json",
+        ),
+    ] {
+        let path = case(enc);
+        for args in [
+            ["decrypt".as_ref(), path.as_os_str()],
+            ["-d".as_ref(), path.as_os_str()],
+        ] {
+            let run = sb.run(Tool::SopsRs, args);
+            run.success();
+            assert_bytes_eq(&run.stdout, &read(case(dec)), enc);
+        }
+    }
+}
