@@ -204,7 +204,10 @@ fn sops_yml_is_not_a_config_name() {
         let theirs = run_in(&sb, dir, Tool::Oracle, &["encrypt", file]);
         assert_eq!(ours.code, 1, "{}", ours.describe());
         assert_eq!(theirs.code, 1, "{}", theirs.describe());
-        assert_eq!(time.replace_all(&theirs.stderr, ""), ours.stderr.as_str());
+        assert_eq!(
+            time.replace_all(&theirs.stderr, ""),
+            time.replace_all(&ours.stderr, "")
+        );
         assert!(ours.stderr.contains(".sops.yml"), "{}", ours.describe());
     }
 }
@@ -359,50 +362,77 @@ fn stores_indentation_for_encrypt_and_decrypt() {
     }
 }
 
+/// Whether the binary under test is sops-rs, not the oracle standing in for it
+/// (`SOPS_RS_BIN=$SOPS_ORACLE`, which checks the rig): sops-rs's deliberate
+/// strictness is then checked against sops's own behaviour only.
+fn testing_sops_rs() -> bool {
+    common::sops_rs_path() != common::oracle_path()
+}
+
 #[test]
 fn mistakes_are_errors_naming_rule_and_field() {
     let sb = Sandbox::new();
     sb.write("f.yaml", DOC);
-    for (config, names) in [
+    // (config, what sops-rs's message names, whether sops 3.11 accepts it)
+    for (config, names, sops_accepts) in [
         (
             format!("creation_rules:\n  - age: {AGE1}\n  - path_rgx: x\n"),
             "creation_rules[1]: unknown field \"path_rgx\"",
+            true,
         ),
         (
             format!("creation_rules:\n  - age: {AGE1}\n    shamir_threshold: two\n"),
             "creation_rules[0].shamir_threshold",
+            false,
         ),
         (
             format!("creation_rules:\n  - age: {AGE1}\n    encrypted_regex: '(x'\n"),
             "creation_rules[0].encrypted_regex: can not compile regexp",
+            true,
         ),
         (
             format!("creation_rules:\n  - path_regex: '(x'\n    age: {AGE1}\n"),
             "creation_rules[0].path_regex: can not compile regexp",
+            false,
         ),
         (
             "creation_rules:\n  - age: {a: 1}\n".to_string(),
             "creation_rules[0].age",
+            false,
         ),
         (
             format!("creation_rules:\n  - key_groups:\n      - age: [{AGE1}]\n        pgpp: [x]\n"),
             "creation_rules[0].key_groups[0]: unknown field \"pgpp\"",
+            true,
         ),
         (
             format!("creation_rules:\n  - filename_regex: x\n    age: {AGE1}\n"),
             "creation_rules[0].filename_regex",
+            true,
         ),
         (
             format!("stores:\n  yaml:\n    indnt: 2\ncreation_rules:\n  - age: {AGE1}\n"),
             "stores.yaml: unknown field \"indnt\"",
+            true,
         ),
         (
             format!("creation_rule:\n  - age: {AGE1}\n"),
             "unknown top-level field \"creation_rule\"",
+            false, // no rules, so no keys
         ),
     ] {
         sb.write(".sops.yaml", &config);
         for args in [&["encrypt", "f.yaml"][..], &["-e", "f.yaml"]] {
+            let theirs = run_in(&sb, "", Tool::Oracle, args);
+            assert_eq!(
+                theirs.code == 0,
+                sops_accepts,
+                "{config}\n{}",
+                theirs.describe()
+            );
+            if !testing_sops_rs() {
+                continue;
+            }
             let run = run_in(&sb, "", Tool::SopsRs, args);
             run.code(1)
                 .no_stdout()
@@ -486,19 +516,22 @@ fn decrypt_ignores_creation_rules_but_not_a_broken_config() {
             let theirs = run_in(&sb, "", Tool::Oracle, args);
             common::assert_same_success(&ours, &theirs);
         }
-        // Encrypting uses the rules, so the mistake is reported then.
+        // Encrypting uses the rules, so sops-rs reports the mistake then.
         sb.write("f.yaml", DOC);
-        run_in(&sb, "", Tool::SopsRs, &["encrypt", "--age", AGE1, "f.yaml"])
-            .code(1)
-            .stderr_starts_with("error loading config: ");
+        if testing_sops_rs() {
+            run_in(&sb, "", Tool::SopsRs, &["encrypt", "--age", AGE1, "f.yaml"])
+                .code(1)
+                .stderr_starts_with("error loading config: ");
+        }
     }
     // sops quotes go-yaml's unmarshal error here; sops-rs names the field instead.
     sb.write(".sops.yaml", "stores:\n  yaml:\n    indent: x\n");
     run_in(&sb, "", Tool::Oracle, &["decrypt", &enc]).code(1);
-    run_in(&sb, "", Tool::SopsRs, &["decrypt", &enc])
-        .code(1)
-        .no_stdout()
-        .stderr_starts_with("error loading config: stores.yaml.indent: expected an integer");
+    let ours = run_in(&sb, "", Tool::SopsRs, &["decrypt", &enc]);
+    ours.code(1).no_stdout();
+    if testing_sops_rs() {
+        ours.stderr_starts_with("error loading config: stores.yaml.indent: expected an integer");
+    }
     sb.write(".sops.yaml", "creation_rules: [\n");
     // The parser's own wording after "line 1: " is go-yaml's and differs.
     let prefix = "error loading config: Could not unmarshal config file: yaml: line 1: ";

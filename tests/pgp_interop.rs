@@ -254,12 +254,15 @@ fn same_encrypt_failure(ours: &common::Run, theirs: &common::Run) {
         ours.describe(),
         theirs.describe()
     );
-    assert!(
-        ours.stderr
-            .contains("could not encrypt data key with PGP key: GnuPG binary error: "),
-        "{}",
-        ours.describe()
-    );
+    // sops-rs goes straight to gpg (unless the oracle stands in for it to check the rig).
+    if common::sops_rs_path() != common::oracle_path() {
+        assert!(
+            ours.stderr
+                .contains("could not encrypt data key with PGP key: GnuPG binary error: "),
+            "{}",
+            ours.describe()
+        );
+    }
 }
 
 #[test]
