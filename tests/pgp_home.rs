@@ -30,9 +30,18 @@ impl GpgHome {
             .mode(0o700)
             .create(path)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
-        GpgHome {
+        let home = GpgHome {
             path: path.to_path_buf(),
-        }
+        };
+        // gpg's first run in a home notes "keybox … created" on stderr; doing it
+        // here keeps that line out of the messages the tests compare.
+        let _ = home
+            .gpg()
+            .args(["--batch", "--list-keys"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        home
     }
 
     /// A home at `path` with both functional-test secret keys imported.
