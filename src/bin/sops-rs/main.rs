@@ -83,7 +83,10 @@ enum Outcome {
     /// A child's exit code passed through (`sops-rs helm`).
     Code(u8),
     Failed(Error),
+    /// A legacy-mode usage error (`Incorrect Usage. …`).
     Usage(String),
+    /// A subcommand usage error (urfave/cli prints `Incorrect Usage: …` there).
+    UsageSub(String),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +96,11 @@ fn main() -> ExitCode {
         Outcome::Code(code) => ExitCode::from(code),
         Outcome::Usage(msg) => {
             println!("Incorrect Usage. {msg}\n\n{HELP}");
+            eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
+            ExitCode::from(1)
+        }
+        Outcome::UsageSub(msg) => {
+            println!("Incorrect Usage: {msg}\n\n{HELP}");
             eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
             ExitCode::from(1)
         }
@@ -125,8 +133,10 @@ fn flag_error_message(e: FlagError) -> Option<String> {
 }
 
 fn parse(args: &[String], specs: &[flags::FlagSpec]) -> Result<Parsed, Outcome> {
+    let legacy = std::ptr::eq(specs.as_ptr(), specs::GLOBAL.as_ptr());
     flags::parse(args, specs, &env).map_err(|e| match flag_error_message(e) {
-        Some(msg) => Outcome::Usage(msg),
+        Some(msg) if legacy => Outcome::Usage(msg),
+        Some(msg) => Outcome::UsageSub(msg),
         None => {
             println!("{HELP}");
             Outcome::Done
