@@ -367,3 +367,212 @@ fn masking_ignores_only_random_parts() {
     let other_len = b.replace("data:ZZZ=", "data:ZZZZZ=");
     assert_ne!(mask_random(a), mask_random(&other_len));
 }
+
+// ---------------------------------------------------------------------------
+// Generated documents: a fixed-seed generator mixes structures and scalars
+// that need quoting, escaping or block style; every failure is reported.
+
+/// xorshift64*: deterministic, so a failing seed can be rerun.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const SCALARS: &[&str] = &[
+    "plain",
+    "two words",
+    "42",
+    "-17",
+    "0",
+    "3.14",
+    "1e3",
+    "-0.0",
+    ".inf",
+    ".nan",
+    "true",
+    "false",
+    "null",
+    "~",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "\"yes\"",
+    "\"42\"",
+    "\"\"",
+    "''",
+    "2024-05-06",
+    "2024-05-06T07:08:09Z",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "\"a: b\"",
+    "\"- x\"",
+    "\"#hash\"",
+    "\"&anchor\"",
+    "\"*alias\"",
+    "\"!tag\"",
+    "\"%pct\"",
+    "\"@at\"",
+    "\"`tick\"",
+    "\"{brace}\"",
+    "\"[bracket]\"",
+    "\"it's\"",
+    "'say \"hi\"'",
+    "\"tab\\there\"",
+    "\"back\\\\slash\"",
+    "\"line1\\nline2\"",
+    "\"trailing \"",
+    "\" leading\"",
+    "ünïcödé",
+    "日本語",
+    "\"😀\"",
+    "\"\\u00e9\"",
+    "\"\\x01\"",
+    "'single quoted'",
+    "https://x.example/a?b=c#d",
+    "a:b",
+    "-dash",
+    "?q",
+    "\"|pipe\"",
+    "\">gt\"",
+    "\"=eq\"",
+    "\"12:30\"",
+    "\"1:20\"",
+];
+
+const KEYS: &[&str] = &[
+    "name",
+    "password",
+    "api_key",
+    "user_unencrypted",
+    "url",
+    "port",
+    "enabled",
+    "Ünï",
+    "with space",
+    "\"quoted key\"",
+    "dotted.key",
+    "dash-key",
+    "UPPER",
+    "x",
+    "k123",
+    "\"yes\"",
+    "\"null\"",
+    "\"42\"",
+];
+
+fn gen_block(rng: &mut Rng) -> String {
+    let indicator = rng.pick(&["|", "|-", "|+", ">", ">-"]);
+    let lines = 1 + rng.below(3);
+    let mut s = format!("{indicator}\n");
+    for i in 0..lines {
+        s.push_str(&format!(
+            "{{indent}}  text line {i} {}\n",
+            rng.pick(&["a", "b c", "#x", "- y"])
+        ));
+    }
+    s
+}
+
+fn gen_value(rng: &mut Rng, depth: usize, indent: &str, out: &mut String) {
+    let choice = if depth >= 4 { 0 } else { rng.below(10) };
+    match choice {
+        0..=4 => {
+            out.push(' ');
+            out.push_str(rng.pick(SCALARS));
+            out.push('\n');
+        }
+        5 => {
+            out.push(' ');
+            out.push_str(&gen_block(rng).replace("{indent}", indent));
+        }
+        6 => out.push_str(rng.pick(&[" {}\n", " []\n", " [a, 1, true]\n", " {a: 1, b: [x]}\n"])),
+        7 | 8 => {
+            out.push('\n');
+            gen_map(rng, depth + 1, &format!("{indent}  "), out);
+        }
+        _ => {
+            out.push('\n');
+            let items = 1 + rng.below(4);
+            for _ in 0..items {
+                if rng.below(6) == 0 {
+                    out.push_str(&format!("{indent}  # list comment\n"));
+                }
+                out.push_str(&format!("{indent}  -"));
+                if rng.below(3) == 0 && depth < 4 {
+                    out.push_str(&format!(" k: v\n{indent}    k2:"));
+                    gen_value(rng, depth + 2, &format!("{indent}    "), out);
+                } else {
+                    gen_value(rng, depth + 1, &format!("{indent}  "), out);
+                }
+            }
+        }
+    }
+}
+
+fn gen_map(rng: &mut Rng, depth: usize, indent: &str, out: &mut String) {
+    let entries = if depth == 0 {
+        3 + rng.below(6)
+    } else {
+        1 + rng.below(5)
+    };
+    let mut used = Vec::new();
+    for _ in 0..entries {
+        let key = rng.pick(KEYS);
+        if used.contains(&key) {
+            continue;
+        }
+        used.push(key);
+        if rng.below(5) == 0 {
+            out.push_str(&format!(
+                "{indent}# comment before {}\n",
+                key.trim_matches('"')
+            ));
+        }
+        out.push_str(&format!("{indent}{key}:"));
+        gen_value(rng, depth, indent, out);
+    }
+}
+
+fn gen_document(seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut doc = String::new();
+    if rng.below(3) == 0 {
+        doc.push_str("# document head comment\n");
+    }
+    gen_map(&mut rng, 0, "", &mut doc);
+    doc
+}
+
+#[test]
+fn generated_documents() {
+    let mut failures = Vec::new();
+    for seed in 1..=24u64 {
+        let doc = gen_document(seed);
+        let result = std::panic::catch_unwind(|| interop(doc.as_bytes(), ENCRYPT));
+        if result.is_err() {
+            failures.push(format!("seed {seed}:\n{doc}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of 24 generated documents failed (details above):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
