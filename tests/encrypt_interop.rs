@@ -33,12 +33,10 @@ fn interop_in(sb: &Sandbox, input: &[u8], args: &[&str]) {
     let ours_enc = sb.write("ours.enc.yaml", &ours.stdout);
     let theirs_enc = sb.write("theirs.enc.yaml", &theirs.stdout);
 
-    // What sops itself prints for its own file is the expected plaintext.
-    let expected = sb
-        .run(Tool::Oracle, ["decrypt".as_ref(), theirs_enc.as_os_str()])
-        .success()
-        .stdout
-        .clone();
+    // What sops itself does with its own file is the expectation: normally the
+    // plaintext, but for a few inputs sops writes a file it then refuses
+    // (see `gen_clear_negative_zero_float`); sops-rs must then refuse the same way.
+    let expected = sb.run(Tool::Oracle, ["decrypt".as_ref(), theirs_enc.as_os_str()]);
     let checks = [
         (Tool::Oracle, &ours_enc, "sops decrypting sops-rs's file"),
         (Tool::SopsRs, &ours_enc, "sops-rs decrypting its own file"),
@@ -46,8 +44,18 @@ fn interop_in(sb: &Sandbox, input: &[u8], args: &[&str]) {
     ];
     for (tool, enc, what) in checks {
         let run = sb.run(tool, ["decrypt".as_ref(), enc.as_os_str()]);
-        assert_eq!(run.code, 0, "{what} failed\n{}", run.describe());
-        assert_bytes_eq(&run.stdout, &expected, what);
+        assert_eq!(
+            run.code,
+            expected.code,
+            "{what}: exit code differs from sops decrypting its own file\n{}\n{}",
+            run.describe(),
+            expected.describe()
+        );
+        if expected.code == 0 {
+            assert_bytes_eq(&run.stdout, &expected.stdout, what);
+        } else {
+            assert_same_failure(&run, &expected);
+        }
     }
 
     // Same structure, key order, types, metadata layout and value lengths.
@@ -295,6 +303,15 @@ fn gen_numbers_and_types() {
         b"int: 42\nneg: -7\nzero: 0\nmax: 9223372036854775807\nmin: -9223372036854775808\nfloat: 3.25\nexp: 6.02e23\nsmall: 1e-9\ninf: .inf\nninf: -.inf\nnan: .nan\ntrue_: true\nfalse_: false\nnull_: null\ndate: 2024-01-02\nstamp: 2024-01-02T03:04:05.123456789+02:00\nint_str: \"42\"\noctal: 0o17\nhex: 0xff\n",
         ENCRYPT,
     );
+}
+
+/// A sops 3.11 quirk kept on purpose: a clear (`_unencrypted`) `-0.0` is
+/// MAC'd as the float `-0` but written as `-0`, which reads back as the int 0,
+/// so sops cannot decrypt its own file (exit 51). sops-rs writes the same file
+/// and refuses it the same way.
+#[test]
+fn gen_clear_negative_zero_float() {
+    interop(b"x_unencrypted:\n  a: -0.0\nsecret: s\n", ENCRYPT);
 }
 
 #[test]
@@ -561,8 +578,13 @@ fn gen_document(seed: u64) -> String {
 
 #[test]
 fn generated_documents() {
+    // SOPS_RS_GEN_DOCS=500 explores further locally; CI runs the first 24.
+    let count: u64 = std::env::var("SOPS_RS_GEN_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
     let mut failures = Vec::new();
-    for seed in 1..=24u64 {
+    for seed in 1..=count {
         let doc = gen_document(seed);
         let result = std::panic::catch_unwind(|| interop(doc.as_bytes(), ENCRYPT));
         if result.is_err() {
@@ -571,7 +593,7 @@ fn generated_documents() {
     }
     assert!(
         failures.is_empty(),
-        "{} of 24 generated documents failed (details above):\n{}",
+        "{} of {count} generated documents failed (details above):\n{}",
         failures.len(),
         failures.join("\n")
     );
