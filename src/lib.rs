@@ -8,9 +8,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod datakey;
 pub mod error;
 pub mod gofmt;
+pub mod goregex;
 pub mod keys;
 pub mod metadata;
 pub mod ops;

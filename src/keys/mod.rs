@@ -5,6 +5,7 @@
 //! the error says which type is missing.
 
 pub mod age;
+pub mod pgp;
 
 use crate::datakey::DataKey;
 use crate::error::{Error, Result};

@@ -127,7 +127,7 @@ fn dispatch(args: &[String]) -> Outcome {
     let first = global.positionals.first().map(String::as_str);
     if let Some(cmd) = first.filter(|c| specs::SUBCOMMANDS.contains(c)) {
         let rest = &global.positionals[1..];
-        return subcommand(cmd, rest);
+        return subcommand(cmd, rest, global.value("config"));
     }
     legacy(&global)
 }
@@ -140,7 +140,7 @@ fn outcome(r: sops_rs::error::Result<()>) -> Outcome {
     }
 }
 
-fn subcommand(cmd: &str, rest: &[String]) -> Outcome {
+fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
@@ -155,7 +155,7 @@ fn subcommand(cmd: &str, rest: &[String]) -> Outcome {
         }
     };
     match parse(rest, table) {
-        Ok(p) => outcome(run::run(mode, &p, Surface::Subcommand)),
+        Ok(p) => outcome(run::run(mode, &p, Surface::Subcommand, config)),
         Err(o) => o,
     }
 }
@@ -188,5 +188,10 @@ fn legacy(global: &Parsed) -> Outcome {
             ));
         }
     };
-    outcome(run::run(mode, global, Surface::Legacy))
+    outcome(run::run(
+        mode,
+        global,
+        Surface::Legacy,
+        global.value("config"),
+    ))
 }

@@ -9,6 +9,8 @@ use sops_rs::ops::{self, DecryptConfig, EncryptConfig};
 use sops_rs::selection::SelectionRule;
 use sops_rs::store::{self, Format, StoreOptions};
 
+use sops_rs::config::{self, Config, CreationRule, GroupSpec};
+
 use crate::flags::Parsed;
 use crate::output::{self, Destination, Sensitivity};
 
@@ -30,8 +32,8 @@ pub enum Surface {
     Subcommand,
 }
 
-/// Runs `mode` with the flags in `parsed`.
-pub fn run(mode: Mode, parsed: &Parsed, surface: Surface) -> Result<()> {
+/// Runs `mode` with the flags in `parsed`; `config_flag` is the global `--config`/`SOPS_CONFIG`.
+pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Result<()> {
     if parsed.positionals.len() > 1 {
         eprintln!(
             "[CMD]\t level=warning msg=\"More than one positional argument provided. Only the first one will be used!\""
@@ -83,11 +85,29 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface) -> Result<()> {
         .value("output-type")
         .and_then(Format::from_name)
         .unwrap_or_else(|| Format::from_path(&name));
-    let store_options = StoreOptions {
-        indent: match (surface, parsed.value("indent")) {
-            (Surface::Legacy, Some(v)) => Some(parse_int_flag("indent", v)?),
-            _ => None,
-        },
+    // Every command reads the config's `stores` section, so a broken config breaks even decrypt.
+    let cwd = std::env::current_dir().map_err(|e| {
+        Error::Other(format!(
+            "cannot determine the current directory: {}",
+            sops_rs::error::go_io_message(&e)
+        ))
+    })?;
+    let config = match config::find(&cwd, config_flag.filter(|s| !s.is_empty()).map(Path::new)) {
+        Some(path) => Some(Config::load(&path)?),
+        None => None,
+    };
+    let cli_indent = match (surface, parsed.value("indent")) {
+        (Surface::Legacy, Some(v)) => Some(parse_int_flag("indent", v)?),
+        _ => None,
+    };
+    let stores = config.as_ref().map(|c| c.stores).unwrap_or_default();
+    let store_options = |format: Format| StoreOptions {
+        indent: cli_indent.or(match format {
+            Format::Yaml => stores.yaml_indent,
+            Format::Json => stores.json_indent,
+            Format::Binary => stores.json_binary_indent,
+            Format::Dotenv | Format::Ini => None,
+        }),
     };
     let destination = match (&file, in_place, output_flag) {
         (Some(f), true, _) => Destination::InPlace(f.clone()),
@@ -96,11 +116,15 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface) -> Result<()> {
     };
 
     // Validate everything that can be checked before touching the input.
-    let input_store = store::for_format(input_format, store_options)?;
-    let output_store = store::for_format(output_format, store_options)?;
+    let input_store = store::for_format(input_format, store_options(input_format))?;
+    let output_store = store::for_format(output_format, store_options(output_format))?;
     match mode {
         Mode::Encrypt => {
-            let config = encrypt_config(parsed, surface)?;
+            let rule = match &config {
+                Some(c) => c.rule_for(Path::new(&name), &cwd)?,
+                None => None,
+            };
+            let config = encrypt_config(parsed, surface, rule)?;
             let input = output::read_input(file.as_deref())?;
             let out = ops::encrypt(&input, input_store.as_ref(), output_store.as_ref(), config)?;
             output::write_output(&destination, &out, Sensitivity::Encrypted)
@@ -140,71 +164,153 @@ fn split_list(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Builds the encryption settings from the key flags and the selection-rule flags.
-fn encrypt_config(parsed: &Parsed, surface: Surface) -> Result<EncryptConfig> {
-    let mut group = KeyGroup::default();
-    if let Some(list) = parsed.value("age") {
-        for r in split_list(list) {
-            group.keys.push(MasterKey::Age(AgeKey::new(r)?));
-        }
-    }
-    for (flag, what) in [
-        ("pgp", "PGP"),
-        ("kms", "AWS KMS"),
-        ("gcp-kms", "GCP KMS"),
-        ("azure-kv", "Azure Key Vault"),
-        ("hc-vault-transit", "HashiCorp Vault transit"),
-        ("hckms", "HuaweiCloud KMS"),
-    ] {
-        if parsed
+/// The master keys named on the command line (or by their environment variables), as one group.
+fn cli_keys(parsed: &Parsed) -> GroupSpec {
+    let list = |flag: &str| -> Vec<String> {
+        parsed
             .value(flag)
-            .is_some_and(|v| split_list(v).next().is_some())
-        {
+            .map(|v| split_list(v).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    GroupSpec {
+        age: list("age"),
+        pgp: list("pgp"),
+        kms: Vec::new(),
+        gcp_kms: list("gcp-kms"),
+        azure_keyvault: Vec::new(),
+        hc_vault: list("hc-vault-transit"),
+    }
+}
+
+/// Turns configured key names into master keys; key types sops-rs lacks are refused by name.
+fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
+    let mut group = KeyGroup::default();
+    for r in &spec.age {
+        group.keys.push(MasterKey::Age(AgeKey::new(r)?));
+    }
+    for (present, what) in [
+        (!spec.pgp.is_empty(), "PGP"),
+        (!spec.kms.is_empty(), "AWS KMS"),
+        (!spec.gcp_kms.is_empty(), "GCP KMS"),
+        (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
+        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
+    ] {
+        if present {
             return Err(Error::InvalidMasterKey(format!(
-                "{what} keys (--{flag}) are not supported by sops-rs yet; use age recipients (--age) for now"
+                "{what} keys ({origin}) are not supported by sops-rs yet; use age recipients for now"
             )));
         }
     }
-    if group.keys.is_empty() {
+    Ok(group)
+}
+
+/// Builds the encryption settings: keys from the command line, else from the matching
+/// creation rule; selection rule and `mac_only_encrypted` merged as sops merges them.
+fn encrypt_config(
+    parsed: &Parsed,
+    surface: Surface,
+    rule: Option<&CreationRule>,
+) -> Result<EncryptConfig> {
+    if parsed
+        .value("kms")
+        .is_some_and(|v| split_list(v).next().is_some())
+        || parsed
+            .value("azure-kv")
+            .is_some_and(|v| split_list(v).next().is_some())
+        || parsed
+            .value("hckms")
+            .is_some_and(|v| split_list(v).next().is_some())
+    {
+        return Err(Error::InvalidMasterKey(
+            "AWS KMS, Azure Key Vault and HuaweiCloud KMS keys are not supported by sops-rs yet; use age recipients for now".into(),
+        ));
+    }
+    let cli = cli_keys(parsed);
+    let key_groups = if !cli.is_empty() {
+        vec![build_group(&cli, "command line")?]
+    } else if let Some(rule) = rule.filter(|r| !r.key_groups.is_empty()) {
+        let origin = format!(".sops.yaml creation_rules[{}]", rule.index);
+        rule.key_groups
+            .iter()
+            .map(|g| build_group(g, &origin))
+            .collect::<Result<Vec<_>>>()?
+    } else {
         return Err(Error::Config(
             "config file not found, or has no creation rules, and no keys provided through command line options".into(),
         ));
-    }
+    };
+    // Each selection field: the flag if given, else the rule's; more than one set is an error.
+    let from_rule = |pick: fn(&SelectionRule) -> bool| -> Option<SelectionRule> {
+        rule.and_then(|r| r.selection.clone()).filter(pick)
+    };
     let mut rules = Vec::new();
-    let mut take = |flag: &str, make: fn(String) -> SelectionRule| {
-        if let Some(v) = parsed.value(flag).filter(|v| !v.is_empty()) {
-            rules.push(make(v.to_string()));
+    let mut take = |flag: &str,
+                    make: fn(String) -> SelectionRule,
+                    pick: fn(&SelectionRule) -> bool,
+                    allowed: bool| {
+        match parsed.value(flag).filter(|v| allowed && !v.is_empty()) {
+            Some(v) => rules.push(make(v.to_string())),
+            None => rules.extend(from_rule(pick)),
         }
     };
-    take("unencrypted-suffix", SelectionRule::UnencryptedSuffix);
-    take("encrypted-suffix", SelectionRule::EncryptedSuffix);
-    take("unencrypted-regex", SelectionRule::UnencryptedRegex);
-    take("encrypted-regex", SelectionRule::EncryptedRegex);
-    if surface == Surface::Legacy {
-        take(
-            "unencrypted-comment-regex",
-            SelectionRule::UnencryptedCommentRegex,
-        );
-        take(
-            "encrypted-comment-regex",
-            SelectionRule::EncryptedCommentRegex,
-        );
-    }
+    let legacy = surface == Surface::Legacy;
+    take(
+        "unencrypted-suffix",
+        SelectionRule::UnencryptedSuffix,
+        |s| matches!(s, SelectionRule::UnencryptedSuffix(_)),
+        true,
+    );
+    take(
+        "encrypted-suffix",
+        SelectionRule::EncryptedSuffix,
+        |s| matches!(s, SelectionRule::EncryptedSuffix(_)),
+        true,
+    );
+    take(
+        "unencrypted-regex",
+        SelectionRule::UnencryptedRegex,
+        |s| matches!(s, SelectionRule::UnencryptedRegex(_)),
+        true,
+    );
+    take(
+        "encrypted-regex",
+        SelectionRule::EncryptedRegex,
+        |s| matches!(s, SelectionRule::EncryptedRegex(_)),
+        true,
+    );
+    take(
+        "unencrypted-comment-regex",
+        SelectionRule::UnencryptedCommentRegex,
+        |s| matches!(s, SelectionRule::UnencryptedCommentRegex(_)),
+        legacy,
+    );
+    take(
+        "encrypted-comment-regex",
+        SelectionRule::EncryptedCommentRegex,
+        |s| matches!(s, SelectionRule::EncryptedCommentRegex(_)),
+        legacy,
+    );
     if rules.len() > 1 {
         return Err(Error::ConflictingParameters(
             "cannot use more than one of encrypted_suffix, unencrypted_suffix, encrypted_regex, unencrypted_regex, encrypted_comment_regex, or unencrypted_comment_regex in the same file".into(),
         ));
     }
-    let shamir_threshold = match parsed.value("shamir-secret-sharing-threshold") {
+    let cli_threshold = match parsed.value("shamir-secret-sharing-threshold") {
         Some(v) => {
             usize::try_from(parse_int_flag("shamir-secret-sharing-threshold", v)?).unwrap_or(0)
         }
         None => 0,
     };
+    let shamir_threshold = if cli_threshold != 0 {
+        cli_threshold
+    } else {
+        rule.map_or(0, |r| r.shamir_threshold)
+    };
     Ok(EncryptConfig {
-        key_groups: vec![group],
+        key_groups,
         shamir_threshold,
         rule: rules.pop(),
-        mac_only_encrypted: surface == Surface::Legacy && parsed.switch("mac-only-encrypted"),
+        mac_only_encrypted: (legacy && parsed.switch("mac-only-encrypted"))
+            || rule.is_some_and(|r| r.mac_only_encrypted),
     })
 }
