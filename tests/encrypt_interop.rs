@@ -100,6 +100,17 @@ plain_vector_tests! {
 }
 
 #[test]
+fn upstream_plain_inputs() {
+    for name in [
+        "functional-tests/res/comments.yaml",
+        "functional-tests/res/comments_list.yaml",
+        "functional-tests/res/plainfile.yaml",
+    ] {
+        interop(&read(common::sops_repo(name)), ENCRYPT);
+    }
+}
+
+#[test]
 fn legacy_e_flag() {
     interop(
         &plain_vector("yaml-basic.plain.yaml"),

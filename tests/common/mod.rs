@@ -100,6 +100,16 @@ pub fn case(name: &str) -> PathBuf {
     path
 }
 
+/// A file under `sops-repo/` (upstream sops test data).
+pub fn sops_repo(name: &str) -> PathBuf {
+    let path = vectors().join("sops-repo").join(name);
+    assert!(path.is_file(), "missing vector {}", path.display());
+    path
+}
+
+/// The PGP fingerprint of "SOPS Functional Tests Key 1".
+pub const PGP_K1: &str = "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4";
+
 /// `keys/age{n}.keys.txt`.
 pub fn age_key(n: u8) -> PathBuf {
     generated().join(format!("keys/age{n}.keys.txt"))
@@ -213,6 +223,42 @@ impl Sandbox {
         self.set_env("SOPS_AGE_KEY", keys)
     }
 
+    /// Imports the sops functional-test PGP secret keys (K1, K2) into this
+    /// sandbox's own `GNUPGHOME`; the agent gpg starts is stopped on drop.
+    pub fn import_pgp_keys(&self) -> &Self {
+        let home = self.gnupg_home();
+        std::fs::create_dir_all(&home)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", home.display()));
+        std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", home.display()));
+        let key = vectors().join("sops-repo/pgp/sops_functional_tests_key.asc");
+        let out = Command::new("gpg")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .args(["--batch", "--quiet", "--import"])
+            .arg(&key)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run gpg ({e}); run `make test` or scripts/setup.sh to install gnupg")
+            });
+        assert!(
+            out.status.success(),
+            "gpg --import {} failed: {}",
+            key.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self
+    }
+
+    fn gnupg_home(&self) -> PathBuf {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "GNUPGHOME")
+            .map(|(_, v)| PathBuf::from(v))
+            .unwrap_or_else(|| self.path().join("home/.gnupg"))
+    }
+
     /// The working directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -300,6 +346,22 @@ impl Sandbox {
             .collect();
         names.sort();
         names
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // gpg leaves an agent running per GNUPGHOME; stop ours so tests leave no daemons.
+        if self.gnupg_home().is_dir() {
+            let _ = Command::new("gpgconf")
+                .env_clear()
+                .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .args(["--kill", "all"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
