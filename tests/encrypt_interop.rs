@@ -394,6 +394,18 @@ fn masking_ignores_only_random_parts() {
     assert_ne!(mask_random(a), mask_random(&other_type));
     let other_len = b.replace("data:ZZZ=", "data:ZZZZZ=");
     assert_ne!(mask_random(a), mask_random(&other_len));
+    let armor = |body: &str| {
+        format!(
+            "enc: |\n    -----BEGIN AGE ENCRYPTED FILE-----\n{body}    -----END AGE ENCRYPTED FILE-----\nx: 1\n"
+        )
+    };
+    let short = armor("    YWdl\n");
+    let long = armor("    YWdlLWVu\n    Y3J5\n");
+    assert_eq!(mask_random(&short), mask_random(&long));
+    assert_ne!(
+        mask_random(&short),
+        mask_random(&short.replace("x: 1", "x: 2"))
+    );
 }
 
 // ---------------------------------------------------------------------------
