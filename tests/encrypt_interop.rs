@@ -268,6 +268,22 @@ fn gen_comments_everywhere() {
     );
 }
 
+/// Comments next to a `-` alone on its line: go-yaml attaches them in ways
+/// sops then keeps (as a map-level `#ENC` comment, at column 0, or drops).
+/// Found by `generated_documents`; minimised by hand.
+#[test]
+fn gen_comment_after_bare_dash() {
+    for doc in [
+        "l:\n  -\n    # c\n    k: v\n",
+        "l:\n  - # c\n    k: v\n",
+        "l:\n  -\n    # c\n",
+        "l:\n  # c\n  -\n",
+        "l:\n  - a\n  -\n    # c\n    k: v\n  - b\n",
+    ] {
+        interop(doc.as_bytes(), ENCRYPT);
+    }
+}
+
 #[test]
 fn gen_only_comments_and_one_key() {
     interop(b"# just a comment\na: b\n# trailing\n", ENCRYPT);
