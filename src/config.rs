@@ -387,7 +387,7 @@ fn key_list(v: &Value, at: &str) -> Result<Vec<String>> {
     match v {
         Value::Null => {}
         Value::List(items) => {
-            for item in items {
+            for item in items.iter().filter(|i| !matches!(i, Value::Comment(_))) {
                 match as_string(item) {
                     Some(s) => push_all(&s),
                     None => {
@@ -732,7 +732,11 @@ fn parse_group(v: &Value, at: &str) -> Result<GroupSpec> {
                         )));
                     }
                 };
-                for (i, sub) in subs.iter().enumerate() {
+                for (i, sub) in subs
+                    .iter()
+                    .filter(|s| !matches!(s, Value::Comment(_)))
+                    .enumerate()
+                {
                     merges.push(parse_group(sub, &format!("{here}[{i}]"))?);
                 }
             }
@@ -759,6 +763,7 @@ fn list_of_maps<'a>(v: &'a Value, at: &str) -> Result<Vec<&'a Map>> {
         Value::Null => Ok(Vec::new()),
         Value::List(items) => items
             .iter()
+            .filter(|i| !matches!(i, Value::Comment(_)))
             .map(|i| match i {
                 Value::Map(m) => Ok(m),
                 other => Err(err(format!(

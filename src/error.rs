@@ -90,6 +90,10 @@ pub enum Error {
     /// The tree could not be written in the output format.
     #[error("Error dumping file: {0}")]
     Dump(String),
+    /// A single value could not be written (`--extract` of a non-string value,
+    /// exit 4 like [`Error::Dump`]).
+    #[error("Error dumping tree: {0}")]
+    DumpTree(String),
     /// Flags that cannot be used together.
     #[error("Error: {0}")]
     ConflictingParameters(String),

@@ -8,14 +8,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cipher;
 pub mod config;
 pub mod datakey;
 pub mod error;
+pub mod gobase64;
 pub mod gofmt;
 pub mod goregex;
 pub mod keys;
+pub mod mac;
 pub mod metadata;
 pub mod ops;
 pub mod selection;
 pub mod store;
 pub mod tree;
+pub mod treepath;
+pub mod version;
+pub mod walk;

@@ -7,6 +7,11 @@
 use crate::error::Result;
 use crate::tree::{Map, Tree, Value};
 
+pub mod binary;
+pub mod dotenv;
+pub mod flatten;
+pub mod ini;
+pub mod json;
 pub mod yaml;
 
 /// A file format sops knows.
@@ -111,8 +116,9 @@ pub trait Store {
 pub fn for_format(format: Format, options: StoreOptions) -> Result<Box<dyn Store>> {
     match format {
         Format::Yaml => Ok(Box::new(yaml::YamlStore::new(options)?)),
-        other => Err(crate::error::Error::Other(format!(
-            "the {other:?} format is not supported yet"
-        ))),
+        Format::Json => Ok(Box::new(json::JsonStore::new(options))),
+        Format::Dotenv => Ok(Box::new(dotenv::DotenvStore)),
+        Format::Ini => Ok(Box::new(ini::IniStore)),
+        Format::Binary => Ok(Box::new(binary::BinaryStore::new(options))),
     }
 }

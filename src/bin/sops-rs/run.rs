@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{DecryptionOrder, KeyGroup, MasterKey};
 use sops_rs::ops::{self, DecryptConfig, EncryptConfig};
 use sops_rs::selection::SelectionRule;
@@ -185,11 +186,13 @@ fn cli_keys(parsed: &Parsed) -> GroupSpec {
 /// Turns configured key names into master keys; key types sops-rs lacks are refused by name.
 fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
     let mut group = KeyGroup::default();
+    for fp in &spec.pgp {
+        group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
+    }
     for r in &spec.age {
         group.keys.push(MasterKey::Age(AgeKey::new(r)?));
     }
     for (present, what) in [
-        (!spec.pgp.is_empty(), "PGP"),
         (!spec.kms.is_empty(), "AWS KMS"),
         (!spec.gcp_kms.is_empty(), "GCP KMS"),
         (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),

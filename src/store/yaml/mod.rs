@@ -1,7 +1,9 @@
 //! The YAML store: go-yaml v3 compatible parsing and byte-exact emission (spec §6.1, §6.1a).
 
+mod build;
 mod emit;
 mod parse;
+mod resolve;
 
 use crate::error::Result;
 use crate::store::{Format, MetadataForm, Store, StoreOptions};
