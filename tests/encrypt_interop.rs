@@ -8,9 +8,7 @@
 
 mod common;
 
-use common::{
-    AGE1, AGE2, Sandbox, Tool, assert_bytes_eq, assert_same_failure, case, mask_random, read,
-};
+use common::{AGE1, AGE2, Sandbox, case, mask_random, read};
 
 /// Encrypts `input` (written as `input.yaml`) with both tools using `args`
 /// (the file name is appended), then checks every cross combination.
@@ -39,51 +37,7 @@ fn refused(input: &[u8], args: &[&str]) {
 
 fn interop_in(sb: &Sandbox, input: &[u8], args: &[&str]) -> bool {
     let file = sb.write("input.yaml", input);
-    let file = file.to_string_lossy().into_owned();
-    let mut full: Vec<&str> = args.to_vec();
-    full.push(&file);
-    let (ours, theirs) = sb.run_both(&full);
-    if theirs.code != 0 {
-        // sops refuses this input: sops-rs must refuse it the same way.
-        assert_same_failure(&ours, &theirs);
-        return false;
-    }
-    ours.success();
-    let ours_enc = sb.write("ours.enc.yaml", &ours.stdout);
-    let theirs_enc = sb.write("theirs.enc.yaml", &theirs.stdout);
-
-    // What sops itself does with its own file is the expectation: normally the
-    // plaintext, but for a few inputs sops writes a file it then refuses
-    // (see `gen_clear_negative_zero_float`); sops-rs must then refuse the same way.
-    let expected = sb.run(Tool::Oracle, ["decrypt".as_ref(), theirs_enc.as_os_str()]);
-    let checks = [
-        (Tool::Oracle, &ours_enc, "sops decrypting sops-rs's file"),
-        (Tool::SopsRs, &ours_enc, "sops-rs decrypting its own file"),
-        (Tool::SopsRs, &theirs_enc, "sops-rs decrypting sops's file"),
-    ];
-    for (tool, enc, what) in checks {
-        let run = sb.run(tool, ["decrypt".as_ref(), enc.as_os_str()]);
-        assert_eq!(
-            run.code,
-            expected.code,
-            "{what}: exit code differs from sops decrypting its own file\n{}\n{}",
-            run.describe(),
-            expected.describe()
-        );
-        if expected.code == 0 {
-            assert_bytes_eq(&run.stdout, &expected.stdout, what);
-        } else {
-            assert_same_failure(&run, &expected);
-        }
-    }
-
-    // Same structure, key order, types, metadata layout and value lengths.
-    assert_bytes_eq(
-        mask_random(&ours.stdout_text()).as_bytes(),
-        mask_random(&theirs.stdout_text()).as_bytes(),
-        "sops-rs's encrypted file vs sops's (random parts masked)",
-    );
-    true
+    common::encrypt_interop(sb, &file.to_string_lossy(), args)
 }
 
 fn plain_vector(name: &str) -> Vec<u8> {
