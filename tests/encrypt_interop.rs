@@ -40,6 +40,13 @@ fn interop_in(sb: &Sandbox, input: &[u8], args: &[&str]) -> bool {
     common::encrypt_interop(sb, &file.to_string_lossy(), args)
 }
 
+/// Like [`interop`], with the input written as `name` (its extension picks the store).
+fn interop_named(name: &str, input: &[u8], args: &[&str]) -> bool {
+    let sb = Sandbox::new();
+    let file = sb.write(name, input);
+    common::encrypt_interop(&sb, &file.to_string_lossy(), args)
+}
+
 fn plain_vector(name: &str) -> Vec<u8> {
     read(case(name))
 }
@@ -82,6 +89,57 @@ fn upstream_plain_inputs() {
     ] {
         accepted(&read(common::sops_repo(name)), ENCRYPT);
     }
+}
+
+// ---------------------------------------------------------------------------
+// The other stores: JSON, dotenv, INI, binary.
+
+#[test]
+fn other_store_vectors() {
+    for (name, vector) in [
+        ("in.json", "json-basic.plain.json"),
+        ("in.json", "shamir/json-shamir-2of3.plain.json"),
+        ("in.env", "dotenv-basic.plain.env"),
+        ("in.ini", "ini-basic.plain.ini"),
+        ("in.bin", "binary-basic.plain.bin"),
+    ] {
+        assert!(
+            interop_named(name, &plain_vector(vector), ENCRYPT),
+            "sops refused {vector}"
+        );
+    }
+}
+
+#[test]
+fn json_indent_2() {
+    assert!(interop_named(
+        "in.json",
+        &plain_vector("json-basic.plain.json"),
+        &["-e", "--indent", "2", "--age", AGE1]
+    ));
+}
+
+#[test]
+fn yaml_input_json_output() {
+    // Encrypted as JSON from a YAML input; the file is named .json so both decrypt it as JSON.
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "in.json",
+        plain_vector("yaml-types-for-conversion.plain.yaml"),
+    );
+    assert!(common::encrypt_interop(
+        &sb,
+        &file.to_string_lossy(),
+        &[
+            "encrypt",
+            "--input-type",
+            "yaml",
+            "--output-type",
+            "json",
+            "--age",
+            AGE1
+        ]
+    ));
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! YAML files protected by PGP keys (through the gpg binary, as sops does):
+//! Files protected by PGP keys (through the gpg binary, as sops does):
 //! upstream sops files and generated ones decrypt to what sops printed, and
 //! files sops-rs encrypts for a PGP key open with sops.
 //!
@@ -76,6 +76,25 @@ fn upstream_multiple_keys_yaml() {
 fn upstream_format_enc_yaml() {
     let (enc, dec) = upstream("functional-tests/res/format.enc.yaml");
     decrypts_to(enc, &[], dec);
+}
+
+/// The upstream files in the other stores (JSON, INI, dotenv, binary).
+#[test]
+fn upstream_other_formats() {
+    for path in [
+        "example.json",
+        "example.ini",
+        "example.txt",
+        "examples/all_in_one/config/secret.enc.json",
+        "examples/per_file/config.enc/static_github.json",
+        "functional-tests/res/format.enc.json",
+        "functional-tests/res/format.enc.env",
+        "functional-tests/res/format.enc.ini",
+        "functional-tests/res/format-2.enc.ini",
+    ] {
+        let (enc, dec) = upstream(path);
+        decrypts_to(enc, &[], dec);
+    }
 }
 
 #[test]

@@ -575,22 +575,38 @@ pub fn mask_random(text: &str) -> String {
     });
     // The age payload is replaced whole: its length is not fixed (the Rust age
     // crate adds a random "grease" stanza to every header, Go age does not).
-    let mut out = String::with_capacity(masked.len());
-    let mut in_armor = false;
-    for line in masked.split_inclusive('\n') {
-        if line.contains("-----END AGE ENCRYPTED FILE-----") {
-            in_armor = false;
-        }
-        if !in_armor {
+    // Multi-line in YAML, one line with `\n` escapes in JSON, dotenv and INI.
+    static ARMOR: OnceLock<regex::Regex> = OnceLock::new();
+    let armor = ARMOR.get_or_init(|| {
+        regex::Regex::new(
+            r"(?s)-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----",
+        )
+        .unwrap_or_else(|e| panic!("bad regex: {e}"))
+    });
+    let masked = armor.replace_all(&masked, "<age payload>");
+    sort_ini_sops_section(&masked)
+}
+
+/// sops writes the INI `[sops]` section in random key order; sort its lines.
+fn sort_ini_sops_section(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut section: Vec<&str> = Vec::new();
+    let mut in_sops = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            section.sort_unstable();
+            out.extend(section.drain(..));
+            in_sops = trimmed == "[sops]";
+            out.push_str(line);
+        } else if in_sops {
+            section.push(line);
+        } else {
             out.push_str(line);
         }
-        if line.contains("-----BEGIN AGE ENCRYPTED FILE-----") {
-            in_armor = true;
-            let indent: String = line.chars().take_while(|c| *c == ' ').collect();
-            out.push_str(&indent);
-            out.push_str("<age payload>\n");
-        }
     }
+    section.sort_unstable();
+    out.extend(section.drain(..));
     out
 }
 
@@ -609,8 +625,13 @@ pub fn encrypt_interop(sb: &Sandbox, file: &str, args: &[&str]) -> bool {
         return false;
     }
     ours.success();
-    let ours_enc = sb.write("ours.enc.yaml", &ours.stdout);
-    let theirs_enc = sb.write("theirs.enc.yaml", &theirs.stdout);
+    // Keep the input's extension so both tools pick the same store.
+    let ext = Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "yaml".to_string());
+    let ours_enc = sb.write(&format!("ours.enc.{ext}"), &ours.stdout);
+    let theirs_enc = sb.write(&format!("theirs.enc.{ext}"), &theirs.stdout);
 
     // What sops itself does with its own file is the expectation: normally the
     // plaintext, but for a few inputs sops writes a file it then refuses
