@@ -1,17 +1,20 @@
 //! age master keys: recipients, the armored `enc` block, identity discovery (spec §5.3).
 //!
-//! The `age` crate does the cryptography (it interoperates with Go age, which
-//! sops uses); parsing of recipients is checked first with a Go-compatible
-//! Bech32 decoder so that error messages carry sops's exact wording.
+//! The `age` crate wraps and unwraps file keys (it interoperates with Go age, which
+//! sops uses), but the encrypted file itself is framed by `v1file`/`armor` so it has Go
+//! age's exact shape; recipients are checked first with a Go-compatible Bech32 decoder
+//! so that error messages carry sops's exact wording.
 
+mod armor;
 pub(crate) mod gocompat;
 mod identities;
 mod sshpub;
+mod v1file;
 
 use crate::error::{Error, Result};
 use crate::keys::environment::Environment;
 use crate::tree::Map;
-use std::io::{Read, Write};
+use std::io::Read;
 use zeroize::Zeroizing;
 
 /// One `age` metadata entry: a recipient and the data key encrypted to it.
@@ -164,29 +167,14 @@ impl AgeKey {
                 &plugin
             }
         };
-        let writer_err = |e: String| {
+        // Go age's framing, not the crate's Encryptor: that one adds a grease stanza
+        // sops never writes, which changes the armor's length and line count.
+        let file = v1file::encrypt(recipient, data_key).map_err(|e| {
             Error::Other(format!(
                 "failed to create writer for encrypting sops data key with age: {e}"
             ))
-        };
-        let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient))
-            .map_err(|e| writer_err(e.to_string()))?;
-        let mut out = Vec::with_capacity(400);
-        let armored =
-            age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
-                .map_err(|e| writer_err(e.to_string()))?;
-        let mut writer = encryptor
-            .wrap_output(armored)
-            .map_err(|e| writer_err(e.to_string()))?;
-        writer
-            .write_all(data_key)
-            .map_err(|e| Error::Other(format!("failed to encrypt sops data key with age: {e}")))?;
-        writer
-            .finish()
-            .and_then(|armored| armored.finish())
-            .map_err(|e| Error::Other(format!("failed to close armored writer: {e}")))?;
-        self.enc = String::from_utf8(out)
-            .map_err(|e| Error::Other(format!("age armor is not UTF-8: {e}")))?;
+        })?;
+        self.enc = armor::armor(&file);
         Ok(())
     }
 
@@ -520,6 +508,170 @@ mod tests {
             ))
             .unwrap()
         );
+    }
+
+    /// Lengths of the lines of an armored block.
+    fn shape(enc: &str) -> Vec<usize> {
+        enc.lines().map(str::len).collect()
+    }
+
+    #[test]
+    fn enc_has_the_shape_sops_writes() {
+        let sops_basic = vector_enc("yaml-basic.enc.yaml", R1);
+        let sops_share = vector_enc("shamir/yaml-shamir-2of3.enc.yaml", R1);
+        assert_eq!(shape(&sops_basic), vec![34, 64, 64, 64, 64, 56, 32]);
+        // Random keys must not change the shape: try several times.
+        for _ in 0..8 {
+            let mut k = AgeKey::new(R1).unwrap();
+            k.encrypt(&[0x5a; 32]).unwrap();
+            assert_eq!(shape(k.enc()), shape(&sops_basic), "{}", k.enc());
+            assert!(k.enc().ends_with('\n'));
+            k.encrypt(&[0x5a; 33]).unwrap();
+            assert_eq!(shape(k.enc()), shape(&sops_share), "{}", k.enc());
+        }
+        // No grease stanza: the header has exactly one stanza, the X25519 one.
+        let mut k = AgeKey::new(R1).unwrap();
+        k.encrypt(&[1; 32]).unwrap();
+        let body: String = k
+            .enc()
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        use base64::Engine;
+        let file = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        let text = String::from_utf8_lossy(&file);
+        assert_eq!(text.matches("\n-> ").count(), 1);
+        assert!(text.starts_with("age-encryption.org/v1\n-> X25519 "));
+    }
+
+    #[test]
+    fn ssh_ed25519_recipient_round_trips() {
+        let d = "/work/shared/vectors/sops-repo/age-test-data";
+        let recipient =
+            std::fs::read_to_string(format!("{d}/mock_ssh_ed25519_recipient.pub")).unwrap();
+        let mut k = AgeKey::new(recipient.trim()).unwrap();
+        k.encrypt(&[4u8; 32]).unwrap();
+        let body: String = k
+            .enc()
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        use base64::Engine;
+        let file = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&file).starts_with("age-encryption.org/v1\n-> ssh-ed25519 ")
+        );
+        let home = Path::new("/nonexist/h1");
+        let identity = format!("{d}/mock_ssh_ed25519_identity");
+        let env = env_with(home, &[("SOPS_AGE_SSH_PRIVATE_KEY_FILE", &identity)]);
+        assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), &[4u8; 32]);
+        // An X25519 identity must not open it.
+        let env = env_with(home, &[("SOPS_AGE_KEY_FILE", &keys_file(1))]);
+        assert!(k.decrypt_with(&env).is_err());
+        // The age CLI opens it too.
+        let dir = tempfile::tempdir().unwrap();
+        let enc_path = dir.path().join("enc.age");
+        std::fs::write(&enc_path, k.enc()).unwrap();
+        let out = std::process::Command::new("age")
+            .args(["-d", "-i", &identity])
+            .arg(&enc_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, [4u8; 32]);
+    }
+
+    /// sops itself opens a file whose age `enc` we wrote (same data key, re-wrapped by us).
+    #[test]
+    fn oracle_sops_decrypts_our_enc() {
+        let oracle = Path::new("/work/oracle/sops");
+        if !oracle.exists() {
+            // No reference binary on this machine: nothing to compare with.
+            return;
+        }
+        let original = std::fs::read_to_string(format!("{V}/cases/yaml-basic.enc.yaml")).unwrap();
+        let theirs = vector_enc("yaml-basic.enc.yaml", R1);
+        let home = temp_home();
+        let env = env_with(home.path(), &[("SOPS_AGE_KEY_FILE", &keys_file(1))]);
+        let data_key = key_with_enc(R1, theirs).decrypt_with(&env).unwrap();
+        let mut ours = AgeKey::new(R1).unwrap();
+        ours.encrypt(&data_key).unwrap();
+        // Swap the block line by line, keeping the YAML indentation.
+        let begin = original.find("-----BEGIN AGE").unwrap();
+        let indent_start = original[..begin].rfind('\n').unwrap() + 1;
+        let indent = &original[indent_start..begin];
+        let end = begin
+            + original[begin..]
+                .find("-----END AGE ENCRYPTED FILE-----")
+                .unwrap()
+            + 32;
+        let block = ours.enc().trim_end().replace('\n', &format!("\n{indent}"));
+        let patched = format!("{}{block}{}", &original[..begin], &original[end..]);
+        assert_ne!(patched, original);
+        assert_eq!(shape(&patched), shape(&original));
+        let path = home.path().join("patched.enc.yaml");
+        std::fs::write(&path, &patched).unwrap();
+        let out = std::process::Command::new(oracle)
+            .arg("-d")
+            .arg(&path)
+            .env("SOPS_DISABLE_VERSION_CHECK", "1")
+            .env("SOPS_AGE_KEY_FILE", keys_file(1))
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected = std::fs::read(format!("{V}/cases/yaml-basic.dec.yaml")).unwrap();
+        assert_eq!(out.stdout, expected);
+    }
+
+    /// ssh-rsa stanzas span several body lines; Go age (the CLI) must parse and open them.
+    #[test]
+    fn ssh_rsa_recipient_opens_with_age_cli() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("id_rsa");
+        let Ok(status) = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f"])
+            .arg(&key)
+            .status()
+        else {
+            // No ssh-keygen on this machine: nothing to compare with.
+            return;
+        };
+        assert!(status.success());
+        let public = std::fs::read_to_string(dir.path().join("id_rsa.pub")).unwrap();
+        let mut k = AgeKey::new(public.trim()).unwrap();
+        k.encrypt(&[6u8; 33]).unwrap();
+        let enc_path = dir.path().join("enc.age");
+        std::fs::write(&enc_path, k.enc()).unwrap();
+        let out = std::process::Command::new("age")
+            .args(["-d", "-i"])
+            .arg(&key)
+            .arg(&enc_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, [6u8; 33]);
+        let env = env_with(
+            dir.path(),
+            &[("SOPS_AGE_SSH_PRIVATE_KEY_FILE", key.to_str().unwrap())],
+        );
+        assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), &[6u8; 33]);
     }
 
     #[test]
