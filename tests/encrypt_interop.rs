@@ -655,6 +655,18 @@ fn gen_document(seed: u64) -> String {
         doc.push_str("# document head comment\n");
     }
     gen_map(&mut rng, 0, "", &mut doc);
+    if rng.below(4) == 0 {
+        doc.push_str(
+            "anchor_src: &anc\n  x: 1\n  y: [a, b]\nalias_use: *anc\nmerged:\n  <<: *anc\n  z: 2\n",
+        );
+    }
+    if rng.below(4) == 0 {
+        doc.push_str("# foot comment of the document\n");
+    }
+    if rng.below(5) == 0 {
+        doc.push_str("---\n");
+        gen_map(&mut rng, 0, "", &mut doc);
+    }
     doc
 }
 
