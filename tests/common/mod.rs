@@ -123,7 +123,8 @@ pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
 
 /// The binary under test: cargo's `sops-rs`, unless `SOPS_RS_BIN` names another
 /// one. `SOPS_RS_BIN=$SOPS_ORACLE` checks the rig itself: every test must then
-/// pass with the real sops standing in for sops-rs.
+/// pass with the real sops standing in for sops-rs, except the one that checks
+/// a sops-rs improvement (`cli::in_place_replaces_the_file_atomically`).
 pub fn sops_rs_path() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(
