@@ -695,3 +695,107 @@ fn generated_documents() {
         failures.join("\n")
     );
 }
+
+const JSON_SCALARS: &[&str] = &[
+    "\"plain\"",
+    "\"two words\"",
+    "\"\"",
+    "\"<b>&amp;</b>\"",
+    "\"tab\\there\"",
+    "\"line1\\nline2\"",
+    "\"quote \\\" and backslash \\\\\"",
+    "\"\\u00e9t\\u00e9\"",
+    "\"😀\"",
+    "\"\\u0001ctrl\"",
+    "\"/slash\\/\"",
+    "0",
+    "42",
+    "-17",
+    "3.25",
+    "1e3",
+    "1E-7",
+    "-0.0",
+    "12345678901234567890",
+    "1.0",
+    "true",
+    "false",
+    "null",
+];
+
+fn gen_json(rng: &mut Rng, depth: usize, out: &mut String) {
+    match if depth >= 4 { 0 } else { rng.below(8) } {
+        0..=4 => out.push_str(rng.pick(JSON_SCALARS)),
+        5 | 6 => {
+            out.push('{');
+            let n = rng.below(4);
+            for i in 0..n {
+                if i > 0 {
+                    out.push(',');
+                }
+                let key = rng.pick(&[
+                    "\"a\"",
+                    "\"password\"",
+                    "\"x_unencrypted\"",
+                    "\"k y\"",
+                    "\"é\"",
+                    "\"\"",
+                    "\"a\"",
+                ]);
+                out.push_str(key);
+                out.push(':');
+                gen_json(rng, depth + 1, out);
+            }
+            out.push('}');
+        }
+        _ => {
+            out.push('[');
+            let n = rng.below(4);
+            for i in 0..n {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                gen_json(rng, depth + 1, out);
+            }
+            out.push(']');
+        }
+    }
+}
+
+fn gen_json_document(seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+    let mut doc = String::from("{\n  \"top\": ");
+    gen_json(&mut rng, 0, &mut doc);
+    for key in ["\"second\"", "\"third\""] {
+        doc.push_str(",\n  ");
+        doc.push_str(key);
+        doc.push_str(": ");
+        gen_json(&mut rng, 1, &mut doc);
+    }
+    doc.push_str("\n}\n");
+    doc
+}
+
+#[test]
+fn generated_json_documents() {
+    let count: u64 = std::env::var("SOPS_RS_GEN_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    let mut failures = Vec::new();
+    for seed in 1..=count {
+        let doc = gen_json_document(seed);
+        match std::panic::catch_unwind(|| interop_named("in.json", doc.as_bytes(), ENCRYPT)) {
+            Ok(true) => {}
+            Ok(false) => failures.push(format!(
+                "seed {seed} (generator bug: sops refuses it):\n{doc}"
+            )),
+            Err(_) => failures.push(format!("seed {seed}:\n{doc}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} generated JSON documents failed (details above):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
