@@ -111,6 +111,29 @@ fn other_store_vectors() {
 }
 
 #[test]
+fn dotenv_edge_cases() {
+    for doc in [
+        "A=1\nexport B=two words\nEMPTY=\nEQ=a=b=c\n# comment\n\nQ=\"quoted\"\nS='single'\nNL=line1\\nline2\nU=été 😀\nX_unencrypted=clear\n",
+        "NO_FINAL_NEWLINE=1",
+        "CRLF=1\r\nNEXT=2\r\n",
+        "  LEADING=space\nTRAILING=space  \n",
+    ] {
+        assert!(interop_named("in.env", doc.as_bytes(), ENCRYPT), "{doc:?}");
+    }
+}
+
+#[test]
+fn ini_edge_cases() {
+    for doc in [
+        "top = level\n[section]\nkey = value\nempty =\neq = a=b\n; semicolon comment\n# hash comment\nspaced key = v\nx_unencrypted = clear\n\n[other]\nunicode = été\n",
+        "[only]\nk=v",
+        "[a]\nk = 1\n[b]\nk = 2\n",
+    ] {
+        assert!(interop_named("in.ini", doc.as_bytes(), ENCRYPT), "{doc:?}");
+    }
+}
+
+#[test]
 fn json_indent_2() {
     assert!(interop_named(
         "in.json",
