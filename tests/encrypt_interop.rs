@@ -134,6 +134,16 @@ fn ini_edge_cases() {
 }
 
 #[test]
+fn binary_edge_cases() {
+    let junk: Vec<u8> = (0u32..20_000)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    for doc in [&b""[..], b"\n", b"no newline", b"\x00\xff\xfe", &junk] {
+        assert!(interop_named("in.bin", doc, ENCRYPT), "{doc:?}");
+    }
+}
+
+#[test]
 fn json_indent_2() {
     assert!(interop_named(
         "in.json",
