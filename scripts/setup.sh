@@ -44,7 +44,7 @@ need() {
 }
 
 # age/age-keygen: demo key and cross-checks; gpg: PGP vectors (later issues).
-need age age age-keygen age gpg gnupg
+need age age age-keygen age gpg gnupg ssh-keygen openssh-client git git
 if [ "${1:-}" = "--bench" ]; then
     need hyperfine hyperfine /usr/bin/time time
 fi

@@ -345,7 +345,10 @@ mod tests {
         let mut g2 = KeyGroup::default();
         let mut pgp = Map::new();
         pgp.push("created_at", s("2026-11-24T16:31:08Z"));
-        pgp.push("enc", s("-----BEGIN PGP MESSAGE-----\nx\n-----END PGP MESSAGE-----"));
+        pgp.push(
+            "enc",
+            s("-----BEGIN PGP MESSAGE-----\nx\n-----END PGP MESSAGE-----"),
+        );
         pgp.push("fp", s("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"));
         g2.keys.push(MasterKey::from_metadata("pgp", &pgp).unwrap());
         g2.keys.push(MasterKey::Unsupported(UnsupportedKey {

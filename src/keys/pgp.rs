@@ -453,10 +453,18 @@ mod tests {
     use std::path::Path;
 
     const K1: &str = "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4";
-    const KEY_FILE: &str = "/work/shared/vectors/sops-repo/pgp/sops_functional_tests_key.asc";
-    const JSON_CASE: &str =
-        "/work/shared/vectors/generated-sops-3.11.0/cases/json-pgp-k1-and-age1.enc.json";
-    const YAML_CASE: &str = "/work/shared/vectors/generated-sops-3.11.0/cases/yaml-pgp-k1.enc.yaml";
+    const KEY_FILE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/sops-repo/pgp/sops_functional_tests_key.asc"
+    );
+    const JSON_CASE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0/cases/json-pgp-k1-and-age1.enc.json"
+    );
+    const YAML_CASE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0/cases/yaml-pgp-k1.enc.yaml"
+    );
 
     /// A private GnuPG home whose agent is stopped when the test ends, even on failure.
     struct Home {

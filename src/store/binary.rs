@@ -87,7 +87,10 @@ impl Store for BinaryStore {
 mod tests {
     use super::*;
 
-    const CASES: &str = "/work/shared/vectors/generated-sops-3.11.0/cases";
+    const CASES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0/cases"
+    );
 
     fn store() -> BinaryStore {
         BinaryStore::new(StoreOptions::default())
@@ -106,9 +109,10 @@ mod tests {
             out,
             std::fs::read(format!("{CASES}/binary-basic.dec.bin")).unwrap()
         );
-        let example = std::fs::read(
-            "/work/shared/vectors/sops-repo/_decrypted-by-sops-3.11.0/example.txt.decrypted",
-        )
+        let example = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/vectors/sops-repo/_decrypted-by-sops-3.11.0/example.txt.decrypted"
+        ))
         .unwrap();
         let tree = store().load_plain(&example).unwrap();
         assert!(matches!(tree.branches[0].get("data"), Some(Value::Str(_))));
@@ -122,7 +126,11 @@ mod tests {
     fn encrypted_envelope_round_trips() {
         for file in [
             format!("{CASES}/binary-basic.enc.bin"),
-            "/work/shared/vectors/sops-repo/example.txt".to_string(),
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/vectors/sops-repo/example.txt"
+            )
+            .to_string(),
         ] {
             let input = std::fs::read(&file).unwrap();
             let (tree, meta) = store().load_encrypted(&input).unwrap();

@@ -217,7 +217,10 @@ mod tests {
     use super::*;
     use crate::tree::Timestamp;
 
-    const CASES: &str = "/work/shared/vectors/generated-sops-3.11.0/cases";
+    const CASES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0/cases"
+    );
 
     fn read(path: &str) -> Vec<u8> {
         std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -236,9 +239,10 @@ mod tests {
         assert!(matches!(&m.items[0].key, Key::Comment(c) if c.as_str() == " comment line"));
         let out = DotenvStore.emit_plain(&tree).unwrap();
         assert_eq!(out, read(&format!("{CASES}/dotenv-basic.dec.env")));
-        let repo = read(
-            "/work/shared/vectors/sops-repo/_decrypted-by-sops-3.11.0/functional-tests_res_format.enc.env.decrypted",
-        );
+        let repo = read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/vectors/sops-repo/_decrypted-by-sops-3.11.0/functional-tests_res_format.enc.env.decrypted"
+        ));
         let tree = DotenvStore.load_plain(&repo).unwrap();
         assert_eq!(DotenvStore.emit_plain(&tree).unwrap(), repo);
     }
@@ -260,7 +264,10 @@ mod tests {
         assert!(enc.ends_with("-----END AGE ENCRYPTED FILE-----\n"));
         assert_eq!(DotenvStore.emit_encrypted(&tree, &meta).unwrap(), input);
 
-        let repo = read("/work/shared/vectors/sops-repo/functional-tests/res/format.enc.env");
+        let repo = read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/vectors/sops-repo/functional-tests/res/format.enc.env"
+        ));
         let (tree, meta) = DotenvStore.load_encrypted(&repo).unwrap();
         assert!(meta.get("mac").is_some());
         assert_eq!(DotenvStore.emit_encrypted(&tree, &meta).unwrap(), repo);

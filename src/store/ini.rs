@@ -226,8 +226,11 @@ impl Store for IniStore {
 mod tests {
     use super::*;
 
-    const CASES: &str = "/work/shared/vectors/generated-sops-3.11.0/cases";
-    const SOPS_REPO: &str = "/work/shared/vectors/sops-repo";
+    const CASES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0/cases"
+    );
+    const SOPS_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/sops-repo");
 
     fn read(path: &str) -> Vec<u8> {
         std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))

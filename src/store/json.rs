@@ -159,8 +159,11 @@ mod tests {
     use crate::tree::{Timestamp, text};
     use std::path::Path;
 
-    const CASES: &str = "/work/shared/vectors/generated-sops-3.11.0/cases";
-    const SOPS_REPO: &str = "/work/shared/vectors/sops-repo";
+    const CASES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/generated-sops-3.11.0/cases"
+    );
+    const SOPS_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/sops-repo");
 
     fn read(path: impl AsRef<Path>) -> Vec<u8> {
         std::fs::read(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+pub mod moto;
+
 /// The age recipient of `keys/age1.keys.txt`.
 pub const AGE1: &str = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
 /// The age recipient of `keys/age2.keys.txt`.

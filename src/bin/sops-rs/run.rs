@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{DecryptionOrder, KeyGroup, MasterKey};
 use sops_rs::ops::{self, DecryptConfig, EncryptConfig};
@@ -176,7 +177,27 @@ fn cli_keys(parsed: &Parsed) -> GroupSpec {
     GroupSpec {
         age: list("age"),
         pgp: list("pgp"),
-        kms: Vec::new(),
+        kms: parsed
+            .value("kms")
+            .map(|v| {
+                let context =
+                    parse_encryption_context(parsed.value("encryption-context").unwrap_or(""))
+                        .unwrap_or_default();
+                KmsKey::from_list(v, &context, parsed.value("aws-profile").unwrap_or(""))
+                    .iter()
+                    .map(|k| sops_rs::config::KmsSpec {
+                        arn: k.arn().to_string(),
+                        role: (!k.role().is_empty()).then(|| k.role().to_string()),
+                        context: k
+                            .context()
+                            .iter()
+                            .map(|(a, b)| (a.clone(), b.clone()))
+                            .collect(),
+                        aws_profile: k.aws_profile().to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         gcp_kms: list("gcp-kms"),
         azure_keyvault: Vec::new(),
         hc_vault: list("hc-vault-transit"),
@@ -192,8 +213,15 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
     for r in &spec.age {
         group.keys.push(MasterKey::Age(AgeKey::new(r)?));
     }
+    for k in &spec.kms {
+        group.keys.push(MasterKey::Kms(KmsKey::from_parts(
+            &k.arn,
+            k.role.as_deref().unwrap_or(""),
+            k.context.iter().cloned().collect(),
+            &k.aws_profile,
+        )));
+    }
     for (present, what) in [
-        (!spec.kms.is_empty(), "AWS KMS"),
         (!spec.gcp_kms.is_empty(), "GCP KMS"),
         (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
         (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
@@ -214,12 +242,10 @@ fn encrypt_config(
     surface: Surface,
     rule: Option<&CreationRule>,
 ) -> Result<EncryptConfig> {
+    parse_encryption_context(parsed.value("encryption-context").unwrap_or(""))?;
     if parsed
-        .value("kms")
+        .value("azure-kv")
         .is_some_and(|v| split_list(v).next().is_some())
-        || parsed
-            .value("azure-kv")
-            .is_some_and(|v| split_list(v).next().is_some())
         || parsed
             .value("hckms")
             .is_some_and(|v| split_list(v).next().is_some())

@@ -765,7 +765,6 @@ mod tests {
         let candidates = [
             std::env::var_os("SOPS_RS_VECTORS").map(std::path::PathBuf::from),
             Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")),
-            Some(std::path::PathBuf::from("/work/shared/vectors")),
         ];
         candidates.into_iter().flatten().find(|p| p.is_dir())
     }
