@@ -15,6 +15,7 @@ pub mod error;
 pub mod gobase64;
 pub mod gofmt;
 pub mod goregex;
+pub mod helm;
 pub mod keys;
 pub mod mac;
 pub mod metadata;

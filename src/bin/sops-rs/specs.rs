@@ -154,4 +154,12 @@ pub const SUBCOMMANDS: &[&str] = &[
     "unset",
     "help",
     "h",
+    "helm",
+    "values",
+];
+
+/// `sops-rs values [flags] FILE...`.
+pub const VALUES: &[FlagSpec] = &[
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
 ];
