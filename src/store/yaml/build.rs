@@ -322,16 +322,26 @@ impl<'s> Builder<'s> {
             }
             Event::MappingStart(style, anchor, _) | Event::SequenceStart(style, anchor, _) => {
                 let is_map = matches!(event, Event::MappingStart(..));
+                self.head_item_below_dash(&span, is_map);
+                let flow = style == granit_parser::StructureStyle::Flow;
+                // granit starts an indentless sequence after a comment on its first `-`
+                // line; that comment belongs to the first entry, so it waits for it.
+                let (first_entry, rest): (Vec<Pending>, Vec<Pending>) =
+                    std::mem::take(&mut self.pending)
+                        .into_iter()
+                        .partition(|c| !is_map && !flow && c.dash_only && c.line == line);
+                self.pending = rest;
                 self.flush(Next::Collection, line, col)?;
                 self.pop_closed()?;
                 self.nodes += 1;
-                let flow = style == granit_parser::StructureStyle::Flow;
                 let col = if is_map || flow {
                     col
                 } else {
                     dash_column(self.src, &span).unwrap_or(col)
                 };
-                self.open(is_map, flow, anchor, line, col)
+                self.open(is_map, flow, anchor, line, col)?;
+                self.pending = first_entry;
+                Ok(())
             }
             // Event is non-exhaustive; anything new is presentation metadata.
             _ => Ok(()),
@@ -397,6 +407,46 @@ impl<'s> Builder<'s> {
                     .get_or_insert(msg);
             }
         }
+    }
+
+    /// A block collection that is a sequence entry but starts on a line below its `-`: go-yaml
+    /// gives the comments after that `-` (on its line or below) to the collection as its
+    /// head, so sops writes them inside it.
+    fn head_item_below_dash(&mut self, span: &Span, is_map: bool) {
+        if self.pending.is_empty()
+            || !self
+                .frames
+                .iter()
+                .rev()
+                .find(|f| !f.closed)
+                .is_some_and(|f| matches!(f.content, Content::List(_)) && !f.flow)
+        {
+            return;
+        }
+        let Some(byte) = span.start.byte_offset() else {
+            return;
+        };
+        let prefix = line_prefix(self.src, byte).trim();
+        let prefix = if is_map {
+            prefix
+        } else {
+            prefix.strip_suffix('-').unwrap_or(prefix).trim_end()
+        };
+        if !prefix.is_empty() {
+            return;
+        }
+        let Some(dash_line) = dash_line_above(
+            self.src,
+            byte - line_prefix(self.src, byte).len(),
+            span.start.line(),
+        ) else {
+            return;
+        };
+        let (heads, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|c| c.line >= dash_line);
+        self.pending = rest;
+        self.opening.extend(heads.into_iter().map(|c| text(c.text)));
     }
 
     /// Places every waiting comment, now that the next node (or the end) is known.
@@ -1003,6 +1053,23 @@ fn dash_column(src: &str, span: &Span) -> Option<usize> {
     if before.ends_with('-') {
         let skipped = off - (before.len() - 1);
         return col.checked_sub(skipped);
+    }
+    None
+}
+
+/// The line of the `-` a node starting at `line_start` (a line's first byte) belongs to: the
+/// nearest line above that is neither blank nor only a comment, if it is a bare dash.
+fn dash_line_above(src: &str, line_start: usize, line: usize) -> Option<usize> {
+    let above = src.get(..line_start.checked_sub(1)?)?;
+    for (skipped, l) in above.rsplit('\n').enumerate() {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let after = t
+            .strip_prefix('-')?
+            .trim_start_matches(|c| c == '-' || c == ' ');
+        return (after.is_empty() || after.starts_with('#')).then(|| line - skipped - 1);
     }
     None
 }
