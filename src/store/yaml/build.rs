@@ -1066,9 +1066,7 @@ fn dash_line_above(src: &str, line_start: usize, line: usize) -> Option<usize> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let after = t
-            .strip_prefix('-')?
-            .trim_start_matches(|c| c == '-' || c == ' ');
+        let after = t.strip_prefix('-')?.trim_start_matches(['-', ' ']);
         return (after.is_empty() || after.starts_with('#')).then(|| line - skipped - 1);
     }
     None

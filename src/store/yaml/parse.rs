@@ -469,7 +469,10 @@ mod tests {
         );
         // (A comment after a `-` whose map starts below heads that map, as in sops 3.11.)
         assert_eq!(show("l:\n  - # dash\n    a: 1\n"), r#"{l:[{# dash,a:1i}]}"#);
-        assert_eq!(show("l:\n  -\n    # own\n    a: 1\n"), r#"{l:[{# own,a:1i}]}"#);
+        assert_eq!(
+            show("l:\n  -\n    # own\n    a: 1\n"),
+            r#"{l:[{# own,a:1i}]}"#
+        );
         assert_eq!(show("l:\n- # dash\n  - x\n"), r#"{l:[[# dash,"x"]]}"#);
         assert_eq!(
             show("l:\n  - a: 1 # on a\n    b: 2\n"),
