@@ -124,6 +124,8 @@ struct Frame {
     awaiting_value: bool,
     /// The current key is a plain `<<` (go-yaml's merge key).
     merge: bool,
+    /// The last entry is the null of a bare `-` (a block sequence only).
+    empty_tail: bool,
     check: Option<Box<Check>>,
 }
 
@@ -151,6 +153,9 @@ struct Pending {
     blank_before: bool,
     /// The line below is blank.
     blank_after: bool,
+    /// Waiting past the null of a bare `-` it came before: go-yaml gives it to the next
+    /// entry, or drops it when the sequence ends there.
+    carried: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -268,8 +273,25 @@ impl<'s> Builder<'s> {
                 Ok(())
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let empty = style == ScalarStyle::Plain
+                    && anchor == 0
+                    && tag.is_none()
+                    && value == "~"
+                    && self.bare_dash_next(&span);
+                let carried = if empty { self.carry(line) } else { Vec::new() };
                 self.flush(Next::Scalar, line, col)?;
                 self.pop_closed()?;
+                if empty && let Some(f) = self.frames.last_mut() {
+                    let Content::List(l) = &mut f.content else {
+                        return Ok(());
+                    };
+                    l.push(Value::Null);
+                    f.cur = Some(l.len() - 1);
+                    f.empty_tail = true;
+                    self.nodes += 1;
+                    self.pending = carried;
+                    return Ok(());
+                }
                 let tag = tag.map(|t| short_tag(&t));
                 let style = match style {
                     ScalarStyle::Plain => Style::Plain,
@@ -387,6 +409,7 @@ impl<'s> Builder<'s> {
             after_props,
             blank_before,
             blank_after,
+            carried: false,
         });
     }
 
@@ -449,11 +472,86 @@ impl<'s> Builder<'s> {
         self.opening.extend(heads.into_iter().map(|c| text(c.text)));
     }
 
+    /// Whether the null scalar at `span` is the empty content of a bare `-` in the innermost
+    /// block sequence (granit reports it as `~` where no `~` is written).
+    fn bare_dash_next(&self, span: &Span) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| !f.closed && !f.flow && matches!(f.content, Content::List(_)))
+            && span
+                .start
+                .byte_offset()
+                .is_some_and(|b| !self.src.get(b..).unwrap_or("").starts_with('~'))
+    }
+
+    /// Takes the comments that go-yaml keeps for after the null of a bare `-` on `line`:
+    /// own-line ones before it (carried) and the one on the dash's line (placed normally
+    /// after the null). A first entry's comments were already given to its sequence.
+    fn carry(&mut self, line: usize) -> Vec<Pending> {
+        let mut carried = Vec::new();
+        if let Some(f) = self.frames.last_mut()
+            && f.cur.is_none()
+            && let Content::List(l) = &mut f.content
+        {
+            for c in l.drain(..) {
+                if let Value::Comment(t) = c {
+                    carried.push(Pending {
+                        text: t.to_string(),
+                        line: 0,
+                        col: f.indent,
+                        trailing: false,
+                        dash_only: false,
+                        after_props: false,
+                        blank_before: false,
+                        blank_after: false,
+                        carried: true,
+                    });
+                }
+            }
+        }
+        let (keep, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|c| !c.trailing || (c.dash_only && c.line == line));
+        self.pending = rest;
+        carried.extend(keep.into_iter().map(|mut c| {
+            c.carried = !c.trailing;
+            c.trailing = false;
+            c
+        }));
+        carried
+    }
+
     /// Places every waiting comment, now that the next node (or the end) is known.
     fn flush(&mut self, next: Next, next_line: usize, next_col: usize) -> Step {
         if self.pending.is_empty() {
             return Ok(());
         }
+        let mut heads = Vec::new();
+        if self.frames.last().is_some_and(|f| f.closed && f.empty_tail) {
+            // After a sequence ending in a bare `-`, go-yaml gives the comments after that
+            // `-` to the sequence's parent; the ones before it head the next node if that
+            // node is in the parent, else they are lost.
+            self.pop_frame()?;
+            let (carried, rest) = std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|c| c.carried);
+            self.pending = rest;
+            if next != Next::DocEnd && self.frames.last().is_some_and(|f| !f.closed) {
+                heads = carried;
+            }
+        } else {
+            for c in &mut self.pending {
+                c.carried = false;
+            }
+        }
+        self.place_pending(next, next_line, next_col);
+        for c in heads {
+            self.place_in_surviving(text(c.text), next);
+        }
+        Ok(())
+    }
+
+    fn place_pending(&mut self, next: Next, next_line: usize, next_col: usize) {
         let pending = std::mem::take(&mut self.pending);
         let mut own = Vec::new();
         for c in pending {
@@ -466,7 +564,6 @@ impl<'s> Builder<'s> {
         if !own.is_empty() {
             self.place_gap(own, next, next_col);
         }
-        Ok(())
     }
 
     fn place_trailing(&mut self, c: Pending, next: Next, next_line: usize) {
@@ -699,8 +796,16 @@ impl<'s> Builder<'s> {
     /// Pops every closed frame into its parent (or the document root).
     fn pop_closed(&mut self) -> Step {
         while self.frames.last().is_some_and(|f| f.closed) {
+            self.pop_frame()?;
+        }
+        Ok(())
+    }
+
+    /// Pops the innermost frame into its parent (or the document root).
+    fn pop_frame(&mut self) -> Step {
+        {
             let Some(frame) = self.frames.pop() else {
-                break;
+                return Ok(());
             };
             let (value, check) = self.finish_frame(frame.content, frame.anchor, frame.check);
             match frame.role {
@@ -786,6 +891,7 @@ impl<'s> Builder<'s> {
         {
             l.push(Value::Null);
             parent.cur = Some(l.len() - 1);
+            parent.empty_tail = false;
         }
         let depth_checked = match self.strict {
             Strict::Full => true,
@@ -817,6 +923,7 @@ impl<'s> Builder<'s> {
             cur: None,
             awaiting_value: false,
             merge: false,
+            empty_tail: false,
             check,
         });
         Ok(())
@@ -832,6 +939,7 @@ impl<'s> Builder<'s> {
             Content::List(l) => {
                 l.push(value);
                 f.cur = Some(l.len() - 1);
+                f.empty_tail = false;
             }
             Content::Map(m) if f.awaiting_value => {
                 bad_merge = f.merge && !merge_source(&value);

@@ -448,6 +448,32 @@ mod tests {
         );
     }
 
+    /// Comments next to a `-` with nothing after it on its line (sops 3.11, `testdata/bd*`).
+    #[test]
+    fn comments_around_bare_dash() {
+        // Content below the dash: the comments head that collection.
+        assert_eq!(show("l:\n  -\n    # c\n    k: v\n"), r#"{l:[{# c,k:"v"}]}"#);
+        assert_eq!(show("l:\n  -\n    # c\n    - x\n"), r#"{l:[[# c,"x"]]}"#);
+        // …but not a scalar: that stays a sequence comment before it.
+        assert_eq!(show("l:\n  -\n    # c\n    x\n"), r#"{l:[# c,"x"]}"#);
+        // An empty entry: its comments wait past its null for the next entry.
+        assert_eq!(show("l:\n  - # c\n  - x\n"), r#"{l:[null,# c,"x"]}"#);
+        assert_eq!(show("l:\n  # c\n  -\n  - x\n"), r#"{l:[null,# c,"x"]}"#);
+        // An empty last entry: comments after it go to the parent, those before it head
+        // the parent's next node or are lost.
+        assert_eq!(show("l:\n  -\n    # c\n"), r#"{l:[null],# c}"#);
+        assert_eq!(show("l:\n  # c\n  -\n"), r#"{l:[null]}"#);
+        assert_eq!(
+            show("l:\n  # c\n  -\n  # d\nm: 1\n"),
+            r#"{l:[null],# d,# c,m:1i}"#
+        );
+        assert_eq!(
+            show("a:\n  l:\n    # c\n    -\nb: 1\n"),
+            r#"{a:{l:[null]},b:1i}"#
+        );
+        assert_ne!(show("l:\n  # c\n  -\n"), r#"{l:[# c,null]}"#);
+    }
+
     #[test]
     fn comments_nested_feet() {
         // Dedented comments leave the nested block; indented ones stay in it.
