@@ -126,6 +126,10 @@ struct Frame {
     merge: bool,
     /// The last entry is the null of a bare `-` (a block sequence only).
     empty_tail: bool,
+    /// A sequence entry starting below its bare `-`.
+    below_dash: bool,
+    /// Comments for after the first entry, once the second starts (or the collection ends).
+    after_first: Vec<Text>,
     check: Option<Box<Check>>,
 }
 
@@ -177,6 +181,10 @@ pub struct Builder<'s> {
     opening_line: Vec<Text>,
     /// Comments for right after the next list element.
     after_node: Vec<Text>,
+    /// The next collection is a sequence entry starting below its bare `-`.
+    below_dash: bool,
+    /// Comments for after the next collection's first entry.
+    after_first: Vec<Text>,
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
     alias_nodes: usize,
@@ -201,6 +209,8 @@ impl<'s> Builder<'s> {
             opening: Vec::new(),
             opening_line: Vec::new(),
             after_node: Vec::new(),
+            below_dash: false,
+            after_first: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
             alias_nodes: 0,
@@ -436,13 +446,12 @@ impl<'s> Builder<'s> {
     /// gives the comments after that `-` (on its line or below) to the collection as its
     /// head, so sops writes them inside it.
     fn head_item_below_dash(&mut self, span: &Span, is_map: bool) {
-        if self.pending.is_empty()
-            || !self
-                .frames
-                .iter()
-                .rev()
-                .find(|f| !f.closed)
-                .is_some_and(|f| matches!(f.content, Content::List(_)) && !f.flow)
+        if !self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| !f.closed)
+            .is_some_and(|f| matches!(f.content, Content::List(_)) && !f.flow)
         {
             return;
         }
@@ -465,11 +474,24 @@ impl<'s> Builder<'s> {
         ) else {
             return;
         };
+        self.below_dash = true;
         let (heads, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
             .into_iter()
             .partition(|c| c.line >= dash_line);
         self.pending = rest;
-        self.opening.extend(heads.into_iter().map(|c| text(c.text)));
+        // Own-line comments set off from the content by a blank line go after its first
+        // entry instead.
+        let split = heads
+            .iter()
+            .rposition(|c| !c.trailing && c.blank_after)
+            .map_or(0, |i| i + 1);
+        for (i, c) in heads.into_iter().enumerate() {
+            if i < split && !c.trailing {
+                self.after_first.push(text(c.text));
+            } else {
+                self.opening.push(text(c.text));
+            }
+        }
     }
 
     /// Whether the null scalar at `span` is the empty content of a bare `-` in the innermost
@@ -610,6 +632,7 @@ impl<'s> Builder<'s> {
                 (Some(parent), Some(f))
                     if matches!(parent.content, Content::List(_))
                         && !parent.flow
+                        && !f.below_dash
                         && first_key_is_current(f) =>
                 {
                     i - 1
@@ -804,9 +827,12 @@ impl<'s> Builder<'s> {
     /// Pops the innermost frame into its parent (or the document root).
     fn pop_frame(&mut self) -> Step {
         {
-            let Some(frame) = self.frames.pop() else {
+            let Some(mut frame) = self.frames.pop() else {
                 return Ok(());
             };
+            for c in std::mem::take(&mut frame.after_first) {
+                push_comment(&mut frame, c);
+            }
             let (value, check) = self.finish_frame(frame.content, frame.anchor, frame.check);
             match frame.role {
                 Role::Root => {
@@ -887,6 +913,12 @@ impl<'s> Builder<'s> {
             });
         if role == Role::Value
             && let Some(parent) = self.frames.last_mut()
+            && matches!(parent.content, Content::List(_))
+        {
+            end_first_entry(parent);
+        }
+        if role == Role::Value
+            && let Some(parent) = self.frames.last_mut()
             && let Content::List(l) = &mut parent.content
         {
             l.push(Value::Null);
@@ -924,6 +956,8 @@ impl<'s> Builder<'s> {
             awaiting_value: false,
             merge: false,
             empty_tail: false,
+            below_dash: std::mem::take(&mut self.below_dash),
+            after_first: std::mem::take(&mut self.after_first),
             check,
         });
         Ok(())
@@ -935,6 +969,9 @@ impl<'s> Builder<'s> {
         let Some(f) = self.frames.last_mut() else {
             return Ok(());
         };
+        if !f.awaiting_value {
+            end_first_entry(f);
+        }
         match &mut f.content {
             Content::List(l) => {
                 l.push(value);
@@ -1017,6 +1054,8 @@ impl<'s> Builder<'s> {
         self.opening.clear();
         self.opening_line.clear();
         self.after_node.clear();
+        self.below_dash = false;
+        self.after_first.clear();
         self.frames.clear();
         self.docs.push(DocOut { root, check });
     }
@@ -1090,6 +1129,15 @@ fn fill(parent: &mut Frame, value: Value) {
             if let Some(slot) = l.get_mut(at) {
                 *slot = value;
             }
+        }
+    }
+}
+
+/// Places the comments waiting for the end of the first entry, once another begins.
+fn end_first_entry(f: &mut Frame) {
+    if f.cur.is_some() && !f.after_first.is_empty() {
+        for c in std::mem::take(&mut f.after_first) {
+            push_comment(f, c);
         }
     }
 }

@@ -472,6 +472,11 @@ mod tests {
             r#"{a:{l:[null]},b:1i}"#
         );
         assert_ne!(show("l:\n  # c\n  -\n"), r#"{l:[# c,null]}"#);
+        // Set off from the content by a blank line: after the first entry.
+        assert_eq!(
+            show("l:\n  -\n    # c\n\n    k: v\n    j: w\n"),
+            r#"{l:[{k:"v",# c,j:"w"}]}"#
+        );
     }
 
     #[test]
