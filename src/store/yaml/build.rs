@@ -479,11 +479,11 @@ impl<'s> Builder<'s> {
             .into_iter()
             .partition(|c| c.line >= dash_line);
         self.pending = rest;
-        // Own-line comments set off from the content by a blank line go after its first
-        // entry instead.
+        // The first own-line run, when a blank line ends it, goes after the content's
+        // first entry instead.
         let split = heads
             .iter()
-            .rposition(|c| !c.trailing && c.blank_after)
+            .position(|c| !c.trailing && c.blank_after)
             .map_or(0, |i| i + 1);
         for (i, c) in heads.into_iter().enumerate() {
             if i < split && !c.trailing {
@@ -498,7 +498,9 @@ impl<'s> Builder<'s> {
     /// block sequence (granit reports it as `~` where no `~` is written).
     fn bare_dash_next(&self, span: &Span) -> bool {
         self.frames
-            .last()
+            .iter()
+            .rev()
+            .find(|f| !f.closed)
             .is_some_and(|f| !f.closed && !f.flow && matches!(f.content, Content::List(_)))
             && span
                 .start
@@ -531,9 +533,20 @@ impl<'s> Builder<'s> {
                 }
             }
         }
+        // Below a collection entry just closed, only comments out at the dash's column
+        // belong to this entry; deeper ones end that collection.
+        let limit = match self.frames.last() {
+            Some(f) if f.closed => self
+                .frames
+                .iter()
+                .rev()
+                .find(|f| !f.closed)
+                .map_or(0, |f| f.indent),
+            _ => usize::MAX,
+        };
         let (keep, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
             .into_iter()
-            .partition(|c| !c.trailing || (c.dash_only && c.line == line));
+            .partition(|c| (!c.trailing && c.col <= limit) || (c.dash_only && c.line == line));
         self.pending = rest;
         carried.extend(keep.into_iter().map(|mut c| {
             c.carried = !c.trailing;
@@ -554,6 +567,14 @@ impl<'s> Builder<'s> {
             // `-` to the sequence's parent; the ones before it head the next node if that
             // node is in the parent, else they are lost.
             self.pop_frame()?;
+            // Sequences closing with it pass them on to the mapping around them.
+            while self
+                .frames
+                .last()
+                .is_some_and(|f| f.closed && !f.flow && matches!(f.content, Content::List(_)))
+            {
+                self.pop_frame()?;
+            }
             let (carried, rest) = std::mem::take(&mut self.pending)
                 .into_iter()
                 .partition(|c| c.carried);
