@@ -288,7 +288,12 @@ impl<'s> Builder<'s> {
                     && tag.is_none()
                     && value == "~"
                     && self.bare_dash_next(&span);
-                let carried = if empty { self.carry(line) } else { Vec::new() };
+                let carried = if empty {
+                    self.carry(line)
+                } else {
+                    self.head_item_below_dash(&span, true, true);
+                    Vec::new()
+                };
                 self.flush(Next::Scalar, line, col)?;
                 self.pop_closed()?;
                 if empty && let Some(f) = self.frames.last_mut() {
@@ -354,7 +359,7 @@ impl<'s> Builder<'s> {
             }
             Event::MappingStart(style, anchor, _) | Event::SequenceStart(style, anchor, _) => {
                 let is_map = matches!(event, Event::MappingStart(..));
-                self.head_item_below_dash(&span, is_map);
+                self.head_item_below_dash(&span, is_map, false);
                 let flow = style == granit_parser::StructureStyle::Flow;
                 // granit starts an indentless sequence after a comment on its first `-`
                 // line; that comment belongs to the first entry, so it waits for it.
@@ -445,7 +450,8 @@ impl<'s> Builder<'s> {
     /// A block collection that is a sequence entry but starts on a line below its `-`: go-yaml
     /// gives the comments after that `-` (on its line or below) to the collection as its
     /// head, so sops writes them inside it.
-    fn head_item_below_dash(&mut self, span: &Span, is_map: bool) {
+    /// (For a scalar, the comments stay before it as sequence entries.)
+    fn head_item_below_dash(&mut self, span: &Span, is_map: bool, scalar: bool) {
         if !self
             .frames
             .iter()
@@ -474,20 +480,31 @@ impl<'s> Builder<'s> {
         ) else {
             return;
         };
-        self.below_dash = true;
+        self.below_dash = !scalar;
         let (heads, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
             .into_iter()
             .partition(|c| c.line >= dash_line);
         self.pending = rest;
         // The first own-line run, when a blank line ends it, goes after the content's
-        // first entry instead.
-        let split = heads
-            .iter()
-            .position(|c| !c.trailing && c.blank_after)
-            .map_or(0, |i| i + 1);
+        // first entry (after a scalar) instead — unless a comment on the dash's line
+        // already heads the entry.
+        let split = if heads.iter().any(|c| c.trailing) {
+            0
+        } else {
+            heads
+                .iter()
+                .position(|c| c.blank_after)
+                .map_or(0, |i| i + 1)
+        };
         for (i, c) in heads.into_iter().enumerate() {
-            if i < split && !c.trailing {
-                self.after_first.push(text(c.text));
+            if i < split {
+                if scalar {
+                    self.after_node.push(text(c.text));
+                } else {
+                    self.after_first.push(text(c.text));
+                }
+            } else if scalar {
+                self.pending.push(c);
             } else {
                 self.opening.push(text(c.text));
             }
