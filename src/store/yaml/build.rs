@@ -183,6 +183,8 @@ pub struct Builder<'s> {
     after_node: Vec<Text>,
     /// The next collection is a sequence entry starting below its bare `-`.
     below_dash: bool,
+    /// The scalar being flushed for is the null of a bare `-`.
+    next_empty: bool,
     /// Comments for after the next collection's first entry.
     after_first: Vec<Text>,
     anchors: HashMap<usize, (Value, usize)>,
@@ -210,6 +212,7 @@ impl<'s> Builder<'s> {
             opening_line: Vec::new(),
             after_node: Vec::new(),
             below_dash: false,
+            next_empty: false,
             after_first: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
@@ -294,7 +297,9 @@ impl<'s> Builder<'s> {
                     self.head_item_below_dash(&span, true, true);
                     Vec::new()
                 };
+                self.next_empty = empty;
                 self.flush(Next::Scalar, line, col)?;
+                self.next_empty = false;
                 self.pop_closed()?;
                 if empty && let Some(f) = self.frames.last_mut() {
                     let Content::List(l) = &mut f.content else {
@@ -598,6 +603,21 @@ impl<'s> Builder<'s> {
             self.pending = rest;
             if next != Next::DocEnd && self.frames.last().is_some_and(|f| !f.closed) {
                 heads = carried;
+            }
+            // Into a sequence going on with a scalar, they follow that scalar.
+            if next == Next::Scalar
+                && !self.next_empty
+                && self
+                    .frames
+                    .last()
+                    .is_some_and(|f| !f.closed && !f.flow && matches!(f.content, Content::List(_)))
+            {
+                let (after, rest) = std::mem::take(&mut self.pending)
+                    .into_iter()
+                    .partition(|c| !c.trailing);
+                self.pending = rest;
+                self.after_node
+                    .extend(after.into_iter().map(|c: Pending| text(c.text)));
             }
         } else {
             for c in &mut self.pending {
