@@ -457,12 +457,13 @@ impl<'s> Builder<'s> {
     /// head, so sops writes them inside it.
     /// (For a scalar, the comments stay before it as sequence entries.)
     fn head_item_below_dash(&mut self, span: &Span, is_map: bool, scalar: bool) {
-        if !self
-            .frames
-            .iter()
-            .rev()
-            .find(|f| !f.closed)
-            .is_some_and(|f| matches!(f.content, Content::List(_)) && !f.flow)
+        if (scalar && self.pending.is_empty())
+            || !self
+                .frames
+                .iter()
+                .rev()
+                .find(|f| !f.closed)
+                .is_some_and(|f| matches!(f.content, Content::List(_)) && !f.flow)
         {
             return;
         }
