@@ -160,6 +160,9 @@ struct Pending {
     /// Waiting past the null of a bare `-` it came before: go-yaml gives it to the next
     /// entry, or drops it when the sequence ends there.
     carried: bool,
+    /// Ended by a blank line after the null of a bare `-`: go-yaml passes it over the
+    /// following bare `-` entries to after the next scalar, or to the sequence's parent.
+    floating: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -430,6 +433,7 @@ impl<'s> Builder<'s> {
             blank_before,
             blank_after,
             carried: false,
+            floating: false,
         });
     }
 
@@ -535,6 +539,10 @@ impl<'s> Builder<'s> {
     /// own-line ones before it (carried) and the one on the dash's line (placed normally
     /// after the null). A first entry's comments were already given to its sequence.
     fn carry(&mut self, line: usize) -> Vec<Pending> {
+        let after_empty = self
+            .frames
+            .last()
+            .is_some_and(|f| !f.closed && f.empty_tail);
         let mut carried = Vec::new();
         if let Some(f) = self.frames.last_mut()
             && f.cur.is_none()
@@ -552,6 +560,7 @@ impl<'s> Builder<'s> {
                         blank_before: false,
                         blank_after: false,
                         carried: true,
+                        floating: false,
                     });
                 }
             }
@@ -571,8 +580,16 @@ impl<'s> Builder<'s> {
             .into_iter()
             .partition(|c| (!c.trailing && c.col <= limit) || (c.dash_only && c.line == line));
         self.pending = rest;
-        carried.extend(keep.into_iter().map(|mut c| {
-            c.carried = !c.trailing;
+        let split = if after_empty {
+            keep.iter()
+                .position(|c| !c.trailing && !c.dash_only && c.blank_after)
+                .map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        carried.extend(keep.into_iter().enumerate().map(|(i, mut c)| {
+            c.floating = c.floating || (i < split && !c.trailing && !c.dash_only);
+            c.carried = !c.trailing && !c.floating;
             c.trailing = false;
             c
         }));
@@ -621,8 +638,21 @@ impl<'s> Builder<'s> {
                     .extend(after.into_iter().map(|c: Pending| text(c.text)));
             }
         } else {
+            let into_list = next == Next::Scalar
+                && !self.next_empty
+                && self
+                    .frames
+                    .last()
+                    .is_some_and(|f| !f.closed && !f.flow && matches!(f.content, Content::List(_)));
+            let (floating, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|c| into_list && c.floating);
+            self.pending = rest;
+            self.after_node
+                .extend(floating.into_iter().map(|c| text(c.text)));
             for c in &mut self.pending {
                 c.carried = false;
+                c.floating = false;
             }
         }
         self.place_pending(next, next_line, next_col);
