@@ -580,7 +580,8 @@ impl<'s> Builder<'s> {
             .into_iter()
             .partition(|c| (!c.trailing && c.col <= limit) || (c.dash_only && c.line == line));
         self.pending = rest;
-        let split = if after_empty {
+        // (Not when the bare `-` before has a comment on its line: they all go on together.)
+        let split = if after_empty && !keep.iter().any(|c| c.dash_only && c.line < line) {
             keep.iter()
                 .position(|c| !c.trailing && !c.dash_only && c.blank_after)
                 .map_or(0, |i| i + 1)
@@ -638,18 +639,36 @@ impl<'s> Builder<'s> {
                     .extend(after.into_iter().map(|c: Pending| text(c.text)));
             }
         } else {
-            let into_list = next == Next::Scalar
+            let into_list = next != Next::DocEnd
                 && !self.next_empty
                 && self
                     .frames
                     .last()
                     .is_some_and(|f| !f.closed && !f.flow && matches!(f.content, Content::List(_)));
+            if into_list
+                && self.frames.last().is_some_and(|f| f.empty_tail)
+                && !self.pending.iter().any(|c| c.dash_only)
+            {
+                // Below a bare `-` entry, a blank-ended first run skips the next entry's head.
+                let split = self
+                    .pending
+                    .iter()
+                    .position(|c| !c.trailing && !c.dash_only && c.blank_after)
+                    .map_or(0, |i| i + 1);
+                for c in self.pending.iter_mut().take(split) {
+                    c.floating |= !c.trailing && !c.dash_only;
+                }
+            }
             let (floating, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
                 .into_iter()
                 .partition(|c| into_list && c.floating);
             self.pending = rest;
-            self.after_node
-                .extend(floating.into_iter().map(|c| text(c.text)));
+            let to = if next == Next::Scalar {
+                &mut self.after_node
+            } else {
+                &mut self.after_first
+            };
+            to.extend(floating.into_iter().map(|c| text(c.text)));
             for c in &mut self.pending {
                 c.carried = false;
                 c.floating = false;
