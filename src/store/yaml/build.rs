@@ -616,11 +616,23 @@ impl<'s> Builder<'s> {
             {
                 self.pop_frame()?;
             }
-            let (carried, rest) = std::mem::take(&mut self.pending)
-                .into_iter()
-                .partition(|c| c.carried);
+            let (mut carried, rest): (Vec<Pending>, Vec<Pending>) =
+                std::mem::take(&mut self.pending)
+                    .into_iter()
+                    .partition(|c| c.carried);
             self.pending = rest;
             if next != Next::DocEnd && self.frames.last().is_some_and(|f| !f.closed) {
+                // Those from an earlier bare `-`'s own line on come first, in order.
+                if let Some(i) = carried.iter().position(|c| c.dash_only)
+                    && self
+                        .frames
+                        .last()
+                        .is_some_and(|f| matches!(f.content, Content::Map(_)))
+                {
+                    let mut lead = carried.split_off(i);
+                    lead.append(&mut self.pending);
+                    self.pending = lead;
+                }
                 heads = carried;
             }
             // Into a sequence going on with a scalar, they follow that scalar.
