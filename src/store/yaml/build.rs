@@ -576,10 +576,20 @@ impl<'s> Builder<'s> {
                 .map_or(0, |f| f.indent),
             _ => usize::MAX,
         };
-        let (keep, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
+        // A nested sequence that ended in a bare `-` passes its deeper comments on.
+        let inner_empty = self
+            .frames
+            .last()
+            .is_some_and(|f| f.closed && f.empty_tail && !f.flow);
+        let (mut keep, rest): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.pending)
             .into_iter()
-            .partition(|c| (!c.trailing && c.col <= limit) || (c.dash_only && c.line == line));
+            .partition(|c| {
+                (!c.trailing && (c.col <= limit || inner_empty)) || (c.dash_only && c.line == line)
+            });
         self.pending = rest;
+        for c in &mut keep {
+            c.floating |= !c.trailing && c.col > limit;
+        }
         // (Not when the bare `-` before has a comment on its line: they all go on together.)
         let split = if after_empty && !keep.iter().any(|c| c.dash_only && c.line < line) {
             keep.iter()
