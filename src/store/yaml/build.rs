@@ -188,6 +188,8 @@ pub struct Builder<'s> {
     below_dash: bool,
     /// The scalar being flushed for is the null of a bare `-`.
     next_empty: bool,
+    /// Comments below a bare `-`, for just before its scalar.
+    before_scalar: Vec<Text>,
     /// Comments for after the next collection's first entry.
     after_first: Vec<Text>,
     anchors: HashMap<usize, (Value, usize)>,
@@ -216,6 +218,7 @@ impl<'s> Builder<'s> {
             after_node: Vec::new(),
             below_dash: false,
             next_empty: false,
+            before_scalar: Vec::new(),
             after_first: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
@@ -304,6 +307,11 @@ impl<'s> Builder<'s> {
                 self.flush(Next::Scalar, line, col)?;
                 self.next_empty = false;
                 self.pop_closed()?;
+                if let Some(f) = self.frames.last_mut() {
+                    for c in std::mem::take(&mut self.before_scalar) {
+                        push_comment(f, c);
+                    }
+                }
                 if empty && let Some(f) = self.frames.last_mut() {
                     let Content::List(l) = &mut f.content else {
                         return Ok(());
@@ -514,7 +522,7 @@ impl<'s> Builder<'s> {
                     self.after_first.push(text(c.text));
                 }
             } else if scalar {
-                self.pending.push(c);
+                self.before_scalar.push(text(c.text));
             } else {
                 self.opening.push(text(c.text));
             }
@@ -645,8 +653,9 @@ impl<'s> Builder<'s> {
                 }
                 heads = carried;
             }
-            // Into a sequence going on with a scalar, they follow that scalar.
-            if next == Next::Scalar
+            // Into a sequence going on, they follow its next scalar (or next collection's
+            // first entry).
+            if next != Next::DocEnd
                 && !self.next_empty
                 && self
                     .frames
@@ -657,8 +666,12 @@ impl<'s> Builder<'s> {
                     .into_iter()
                     .partition(|c| !c.trailing);
                 self.pending = rest;
-                self.after_node
-                    .extend(after.into_iter().map(|c: Pending| text(c.text)));
+                let to = if next == Next::Scalar {
+                    &mut self.after_node
+                } else {
+                    &mut self.after_first
+                };
+                to.extend(after.into_iter().map(|c: Pending| text(c.text)));
             }
         } else {
             let into_list = next != Next::DocEnd
@@ -1185,6 +1198,7 @@ impl<'s> Builder<'s> {
         self.opening_line.clear();
         self.after_node.clear();
         self.below_dash = false;
+        self.before_scalar.clear();
         self.after_first.clear();
         self.frames.clear();
         self.docs.push(DocOut { root, check });
