@@ -2,6 +2,9 @@
 
 #![forbid(unsafe_code)]
 
+mod cmd_install_hook;
+mod cmd_merge_driver;
+mod cmd_precommit;
 mod exit;
 mod flags;
 mod output;
@@ -63,6 +66,8 @@ enum Outcome {
     Done,
     Failed(Error),
     Usage(String),
+    /// A command that chose its own exit status (git hooks and drivers).
+    Exit(u8),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Outcome::Failed(err) => report(&err),
+        Outcome::Exit(code) => ExitCode::from(code),
     }
 }
 
@@ -144,6 +150,17 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "pre-commit" => {
+            return exit_with(rest, cmd_precommit::FLAGS, |p| {
+                cmd_precommit::run(p, config)
+            });
+        }
+        "install-hook" => return exit_with(rest, cmd_install_hook::FLAGS, cmd_install_hook::run),
+        "merge-driver" => {
+            return exit_with(rest, cmd_merge_driver::FLAGS, |p| {
+                cmd_merge_driver::run(p, config)
+            });
+        }
         "help" | "h" => {
             println!("{HELP}");
             return Outcome::Done;
@@ -156,6 +173,22 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     };
     match parse(rest, table) {
         Ok(p) => outcome(run::run(mode, &p, Surface::Subcommand, config)),
+        Err(o) => o,
+    }
+}
+
+/// Parses `rest` and runs a command that returns its exit status.
+fn exit_with(
+    rest: &[String],
+    table: &[flags::FlagSpec],
+    cmd: impl FnOnce(&Parsed) -> sops_rs::error::Result<u8>,
+) -> Outcome {
+    match parse(rest, table) {
+        Ok(p) => match cmd(&p) {
+            Ok(code) => Outcome::Exit(code),
+            Err(Error::Usage(msg)) => Outcome::Usage(msg),
+            Err(e) => Outcome::Failed(e),
+        },
         Err(o) => o,
     }
 }

@@ -154,4 +154,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "unset",
     "help",
     "h",
+    "pre-commit",
+    "install-hook",
+    "merge-driver",
 ];
