@@ -33,17 +33,24 @@ impl Repo {
         self.sb.path()
     }
 
-    /// A git command with the sandbox environment, in the work tree.
-    pub fn git_command(&self, args: &[&str]) -> Command {
-        let cmd = self.sb.command(Tool::SopsRs);
-        let mut git = Command::new("git");
-        git.env_clear();
-        for (k, v) in cmd.get_envs() {
+    /// Any program with the sandbox environment, in the work tree.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let template = self.sb.command(Tool::SopsRs);
+        let mut cmd = Command::new(program);
+        cmd.env_clear();
+        for (k, v) in template.get_envs() {
             if let Some(v) = v {
-                git.env(k, v);
+                cmd.env(k, v);
             }
         }
-        git.current_dir(self.path()).args(args);
+        cmd.current_dir(self.path());
+        cmd
+    }
+
+    /// A git command with the sandbox environment, in the work tree.
+    pub fn git_command(&self, args: &[&str]) -> Command {
+        let mut git = self.command("git");
+        git.args(args);
         git
     }
 
