@@ -140,3 +140,47 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(ours: &[u8]) -> (tempfile::TempDir, [std::path::PathBuf; 3]) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        let paths = [p("base"), p("ours"), p("theirs")];
+        std::fs::write(&paths[0], b"a: 1\n").unwrap();
+        std::fs::write(&paths[1], ours).unwrap();
+        std::fs::write(&paths[2], b"a: 3\n").unwrap();
+        (dir, paths)
+    }
+
+    #[test]
+    fn files_that_are_not_sops_files_are_an_error_and_ours_is_untouched() {
+        let (_dir, [base, ours, theirs]) = files(b"a: 2\n");
+        let r = merge_files(
+            &base,
+            &ours,
+            &theirs,
+            "x.yaml",
+            StoreOptions::default(),
+            &DecryptionOrder::default(),
+        );
+        assert!(matches!(r, Err(Error::MetadataNotFound)), "{r:?}");
+        assert_eq!(std::fs::read(&ours).unwrap(), b"a: 2\n");
+    }
+
+    #[test]
+    fn a_missing_input_is_a_read_error() {
+        let (dir, [base, ours, _]) = files(b"a: 2\n");
+        let r = merge_files(
+            &base,
+            &ours,
+            &dir.path().join("gone"),
+            "x.yaml",
+            StoreOptions::default(),
+            &DecryptionOrder::default(),
+        );
+        assert!(matches!(r, Err(Error::ReadInput { .. })), "{r:?}");
+    }
+}
