@@ -75,6 +75,30 @@ pub fn inspect(name: &str, bytes: &[u8]) -> Verdict {
     }
 }
 
+/// The format of an encrypted document whatever its name: the store whose
+/// encrypted load accepts it (JSON first, then YAML, dotenv, INI); a JSON
+/// envelope holding only `data` is the binary store. For textconv, where a
+/// file may have no recognisable extension.
+pub fn sniff_format(bytes: &[u8]) -> Option<Format> {
+    if !mentions_sops(bytes) {
+        return None;
+    }
+    for format in [Format::Json, Format::Yaml, Format::Dotenv, Format::Ini] {
+        let Ok(store) = for_format(format, StoreOptions::default()) else {
+            continue;
+        };
+        if let Ok((tree, _)) = store.load_encrypted(bytes) {
+            let only_data = matches!(tree.branches.as_slice(), [m] if m.items.len() == 1 && m.get("data").is_some());
+            return Some(if format == Format::Json && only_data {
+                Format::Binary
+            } else {
+                format
+            });
+        }
+    }
+    None
+}
+
 /// The leaf key paths of a document (plain or encrypted: the keys are the same),
 /// sorted; `None` when it does not parse or has no keys.
 pub fn key_paths(name: &str, bytes: &[u8]) -> Option<Vec<String>> {
@@ -416,6 +440,33 @@ pub(crate) mod tests {
             panic!()
         };
         assert!(spots.iter().any(|s| s.problem == Problem::NoMac));
+    }
+
+    #[test]
+    fn formats_are_recognised_without_a_name() {
+        for (name, format) in [
+            ("yaml-basic.enc.yaml", Format::Yaml),
+            ("json-basic.enc.json", Format::Json),
+            ("dotenv-basic.enc.env", Format::Dotenv),
+            ("ini-basic.enc.ini", Format::Ini),
+            ("binary-basic.enc.bin", Format::Binary),
+        ] {
+            assert_eq!(sniff_format(&vector(name)), Some(format), "{name}");
+        }
+        assert_eq!(sniff_format(b"a: 1\n"), None);
+        assert_eq!(sniff_format(b"sops: 1\n"), None);
+    }
+
+    #[test]
+    fn clear_comment_in_an_encrypted_file_is_found() {
+        let (name, bytes) = first_enc_vector(".yaml");
+        let mut text = String::from_utf8(bytes).unwrap();
+        text.insert_str(0, "# the password is hunter2\n");
+        let Verdict::Encrypted(spots) = inspect(&name, text.as_bytes()) else {
+            panic!()
+        };
+        assert_eq!(spots.len(), 1);
+        assert_eq!(spots[0].problem, Problem::ClearComment);
     }
 
     #[test]

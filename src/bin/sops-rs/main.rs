@@ -5,6 +5,7 @@
 mod cmd_install_hook;
 mod cmd_merge_driver;
 mod cmd_precommit;
+mod cmd_textconv;
 mod exit;
 mod flags;
 mod output;
@@ -161,6 +162,7 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
                 cmd_merge_driver::run(p, config)
             });
         }
+        "textconv" => return exit_with(rest, cmd_textconv::FLAGS, cmd_textconv::run),
         "help" | "h" => {
             println!("{HELP}");
             return Outcome::Done;

@@ -157,4 +157,5 @@ pub const SUBCOMMANDS: &[&str] = &[
     "pre-commit",
     "install-hook",
     "merge-driver",
+    "textconv",
 ];
