@@ -225,9 +225,18 @@ pub fn check_staged(opts: &Options) -> Result<Vec<Finding>> {
 /// Checks `paths` (relative to `cwd`): their staged content when they are in the
 /// index of the repository at `opts.root`, else their content on disk.
 pub fn check_paths(paths: &[String], cwd: &Path, opts: &Options) -> Result<Vec<Finding>> {
+    // Canonical on both sides: git reports the root with symlinks resolved.
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let rel = |p: &str| -> String {
-        let abs = std::path::absolute(cwd.join(p)).unwrap_or_else(|_| cwd.join(p));
-        match abs.strip_prefix(&opts.root) {
+        let joined = cwd.join(p);
+        // The directory only: a staged symlink must keep its own name.
+        let abs = match (joined.parent(), joined.file_name()) {
+            (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).ok(),
+            _ => None,
+        }
+        .or_else(|| std::path::absolute(&joined).ok())
+        .unwrap_or(joined);
+        match abs.strip_prefix(&root) {
             Ok(r) => r.to_string_lossy().replace('\\', "/"),
             Err(_) => p.to_string(),
         }
