@@ -182,7 +182,7 @@ impl<'a> EncryptedValue<'a> {
 /// is non-empty (the `(.+)` groups).
 fn rsplit_nonempty<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     let mut end = s.len();
-    while let Some(pos) = s.get(..end)?.rfind(sep) {
+    while let Some(pos) = rfind_bytes(s.as_bytes().get(..end)?, sep.as_bytes()) {
         let left = s.get(..pos)?;
         let right = s.get(pos + sep.len()..)?;
         if !right.is_empty() && !left.is_empty() {
@@ -191,6 +191,15 @@ fn rsplit_nonempty<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
         end = pos;
     }
     None
+}
+
+/// Last position of a short ASCII `needle`: a plain scan beats setting up a
+/// substring searcher for values of a few dozen bytes.
+fn rfind_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// Whether `s` looks like an encrypted value (used where a clear string must be told apart).

@@ -17,6 +17,7 @@ pub mod gobase64;
 pub mod gofmt;
 pub mod goregex;
 pub mod guard;
+pub mod helm;
 pub mod keys;
 pub mod mac;
 pub mod metadata;

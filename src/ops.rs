@@ -2,7 +2,18 @@
 //!
 //! `encrypt` and `decrypt` are built from small steps (load, recover the key,
 //! walk, check the MAC, emit) that are public too, so that `edit`, `set`,
-//! `unset` and `rotate` can reuse them in their own order.
+//! `unset` and `rotate` can reuse them in their own order:
+//!
+//! * edit / set / unset: [`load_encrypted_file`] → [`recover_key`] →
+//!   [`decrypt_file_caching`] (remembers IVs) → change `file.tree` (for
+//!   set/unset see [`crate::treepath::set`] / [`crate::treepath::unset`] on
+//!   the first document) → edit only: [`bump_version_for_edit`] →
+//!   [`encrypt_with_key_reusing`] with the same key and cache (unchanged
+//!   values keep their ciphertext) → [`emit_encrypted_file`].
+//! * rotate: [`load_encrypted_file`] → [`recover_key`] → [`decrypt_file`] →
+//!   add/remove master keys in `file.metadata.key_groups` →
+//!   [`rotate_decrypted`] → [`emit_encrypted_file`].
+//! * filestatus: [`file_status`].
 
 use crate::cipher::Cipher;
 use crate::datakey::DataKey;
@@ -61,9 +72,9 @@ pub fn encrypt(
     if output_store.looks_encrypted(&tree) {
         return Err(Error::AlreadyEncrypted);
     }
-    // Single-value (binary) files carry no selection rule at all.
-    let single_value =
-        input_store.format() == Format::Binary || output_store.format() == Format::Binary;
+    // A binary (single-value) input carries no selection rule at all; what
+    // counts is the input store: YAML written with the binary store keeps its rule.
+    let single_value = input_store.format() == Format::Binary;
     let (metadata, _key) = encrypt_new(&mut tree, single_value, config)?;
     emit_encrypted_file(&tree, &metadata, output_store)
 }
@@ -373,7 +384,9 @@ mod tests {
             "arn",
             Value::str("arn:aws:kms:eu-west-3:123456789012:key/x"),
         );
+        kms.push("created_at", Value::str("2026-11-24T16:19:19Z"));
         kms.push("enc", Value::str("TU9DS0JMT0I="));
+        kms.push("aws_profile", Value::str(""));
         let mut m = Map::new();
         m.push("kms", Value::List(vec![Value::Map(kms)]));
         m.push("lastmodified", Value::str(KMS_MOCK_LASTMODIFIED));

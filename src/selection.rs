@@ -66,6 +66,25 @@ impl SelectionRule {
         })
     }
 
+    /// The warning sops logs (`[CMD]`, level warning) when this rule is given
+    /// for a binary input, where it is ignored; sops says nothing for
+    /// `unencrypted_comment_regex`.
+    pub fn binary_store_warning(&self) -> Option<String> {
+        let what = match self {
+            SelectionRule::UnencryptedSuffix(_) => "an unencrypted suffix",
+            SelectionRule::EncryptedSuffix(_) => "an encrypted suffix",
+            SelectionRule::UnencryptedRegex(_) => "an unencrypted regex",
+            SelectionRule::EncryptedRegex(_) => "an encrypted regex",
+            SelectionRule::EncryptedCommentRegex(_) => {
+                return Some("Using an encrypted comment regex does not make sense with the input store (the binary store never produces comments) and will be ignored.".into());
+            }
+            SelectionRule::UnencryptedCommentRegex(_) => return None,
+        };
+        Some(format!(
+            "Using {what} does not make sense with the input store (the binary store produces one key that should always be encrypted) and will be ignored."
+        ))
+    }
+
     /// The metadata keys of all six rules, in the order sops writes them.
     pub const FIELDS: [&'static str; 6] = [
         "unencrypted_suffix",
@@ -406,6 +425,28 @@ mod tests {
         assert!(!unenc.should_encrypt(false, &st, false));
         st.clear_level();
         assert!(unenc.should_encrypt(false, &st, false));
+    }
+
+    /// Texts logged by sops 3.11.0 for `sops -e --<rule> x file.txt`.
+    #[test]
+    fn binary_store_warnings() {
+        assert_eq!(
+            SelectionRule::EncryptedRegex("x".into())
+                .binary_store_warning()
+                .unwrap(),
+            "Using an encrypted regex does not make sense with the input store (the binary store produces one key that should always be encrypted) and will be ignored."
+        );
+        assert_eq!(
+            SelectionRule::EncryptedCommentRegex("x".into())
+                .binary_store_warning()
+                .unwrap(),
+            "Using an encrypted comment regex does not make sense with the input store (the binary store never produces comments) and will be ignored."
+        );
+        assert!(
+            SelectionRule::UnencryptedCommentRegex("x".into())
+                .binary_store_warning()
+                .is_none()
+        );
     }
 
     #[test]

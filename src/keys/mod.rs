@@ -561,7 +561,7 @@ but none were."
     #[test]
     fn try_order_is_stable_by_type_priority() {
         let keys = vec![
-            unsupported("kms", "arn", "arn1"),
+            stored_as_is("kms", "arn", "arn1"),
             stored_as_is("pgp", "fp", "FP1"),
             age_key(
                 "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr",
@@ -587,7 +587,7 @@ but none were."
     fn unsupported_keys_are_reported_in_try_order() {
         let groups = vec![KeyGroup {
             keys: vec![
-                unsupported("kms", "arn", "arn:aws:kms:x"),
+                stored_as_is("kms", "arn", "arn:aws:kms:x"),
                 unsupported("gcp_kms", "resource_id", "projects/p"),
             ],
         }];
@@ -684,7 +684,7 @@ but none were."
         let mut groups = vec![KeyGroup {
             keys: vec![
                 unsupported("azure_kv", "vault_url", "https://v"),
-                unsupported("kms", "arn", "arn:x"),
+                stored_as_is("kms", "arn", "arn:x"),
             ],
         }];
         assert_eq!(

@@ -2,10 +2,12 @@
 
 #![forbid(unsafe_code)]
 
+mod cmd_helm;
 mod cmd_install_hook;
 mod cmd_merge_driver;
 mod cmd_precommit;
 mod cmd_textconv;
+mod cmd_values;
 mod exit;
 mod flags;
 mod output;
@@ -28,6 +30,8 @@ USAGE:
    sops-rs [global options] FILE              (-e encrypt, -d decrypt)
    sops-rs encrypt [options] [FILE]           (stdin when FILE is absent)
    sops-rs decrypt [options] [FILE]
+   sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
+   sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
 
    Flags must come before the file name, as with sops. Single and double dashes
    are equivalent (-decrypt, --decrypt); short flags cannot be combined.
@@ -65,23 +69,23 @@ fn env(name: &str) -> Option<String> {
 /// How the process ends.
 enum Outcome {
     Done,
+    /// A child's exit code passed through (`sops-rs helm`).
+    Code(u8),
     Failed(Error),
     Usage(String),
-    /// A command that chose its own exit status (git hooks and drivers).
-    Exit(u8),
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args) {
         Outcome::Done => ExitCode::SUCCESS,
+        Outcome::Code(code) => ExitCode::from(code),
         Outcome::Usage(msg) => {
             println!("Incorrect Usage. {msg}\n\n{HELP}");
             eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
             ExitCode::from(1)
         }
         Outcome::Failed(err) => report(&err),
-        Outcome::Exit(code) => ExitCode::from(code),
     }
 }
 
@@ -151,6 +155,18 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "helm" => {
+            return match cmd_helm::run(rest) {
+                Ok(code) => Outcome::Code(code),
+                Err(e) => outcome(Err(e)),
+            };
+        }
+        "values" => {
+            return match parse(rest, specs::VALUES) {
+                Ok(p) => outcome(cmd_values::run(&p)),
+                Err(o) => o,
+            };
+        }
         "pre-commit" => {
             return exit_with(rest, cmd_precommit::FLAGS, |p| {
                 cmd_precommit::run(p, config)
@@ -187,7 +203,7 @@ fn exit_with(
 ) -> Outcome {
     match parse(rest, table) {
         Ok(p) => match cmd(&p) {
-            Ok(code) => Outcome::Exit(code),
+            Ok(code) => Outcome::Code(code),
             Err(Error::Usage(msg)) => Outcome::Usage(msg),
             Err(e) => Outcome::Failed(e),
         },

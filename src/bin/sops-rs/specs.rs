@@ -154,8 +154,16 @@ pub const SUBCOMMANDS: &[&str] = &[
     "unset",
     "help",
     "h",
+    "helm",
+    "values",
     "pre-commit",
     "install-hook",
     "merge-driver",
     "textconv",
+];
+
+/// `sops-rs values [flags] FILE...`.
+pub const VALUES: &[FlagSpec] = &[
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
 ];
