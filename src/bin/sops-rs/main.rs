@@ -32,6 +32,10 @@ USAGE:
    sops-rs decrypt [options] [FILE]
    sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
    sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
+   sops-rs pre-commit [FILE...]              (refuse staged secrets in clear text; docs/git.md)
+   sops-rs install-hook [--force] [--git-config]  (git pre-commit hook; diff/merge drivers)
+   sops-rs merge-driver BASE OURS THEIRS PATH (git merge driver: %O %A %B %P)
+   sops-rs textconv FILE                     (decrypt for git diff, format from the content)
 
    Flags must come before the file name, as with sops. Single and double dashes
    are equivalent (-decrypt, --decrypt); short flags cannot be combined.
