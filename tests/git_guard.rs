@@ -317,3 +317,29 @@ fn guard_is_fast_on_five_thousand_files() {
     // A debug build on a shared machine: generous, but catches quadratic behaviour.
     assert!(took.as_secs() < 20, "guard took {took:?}");
 }
+
+#[test]
+fn runs_from_a_subdirectory() {
+    let repo = base_repo();
+    repo.write("sub/dir/keep.txt", "x\n");
+    repo.write("secrets/bad.yaml", "pw: x\n");
+    repo.git(&["add", "-A"]);
+    let sub = repo.path().join("sub/dir");
+    for args in [
+        vec!["pre-commit"],
+        vec!["pre-commit", "../../secrets/bad.yaml"],
+    ] {
+        let out = repo
+            .command(repo.bin())
+            .current_dir(&sub)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("secrets/bad.yaml: a .sops.yaml creation rule covers this file"),
+            "{args:?}: {err}"
+        );
+    }
+}
