@@ -143,3 +143,34 @@ fn same_key_changed_on_both_sides_is_a_conflict() {
         run.stderr
     );
 }
+
+#[test]
+fn json_and_files_added_on_both_branches_merge() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", "*.enc.json merge=sops\n");
+    repo.sops_rs(&["install-hook", "--git-config"]).success();
+    repo.write("README", "x\n");
+    repo.commit_all("base");
+    // Added on both branches: git passes an empty base.
+    repo.git(&["checkout", "-q", "-b", "feat"]);
+    repo.write_encrypted("db.enc.json", "{\"host\": \"h\", \"port\": 1}\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "feat"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write_encrypted("db.enc.json", "{\"host\": \"h\", \"user\": \"u\"}\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "main"]);
+    let out = repo.git_output(&["merge", "-q", "--no-edit", "feat"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dec = repo.oracle(&["decrypt", "db.enc.json"]);
+    dec.success();
+    assert_eq!(
+        dec.stdout_text(),
+        "{\n\t\"host\": \"h\",\n\t\"user\": \"u\",\n\t\"port\": 1\n}\n"
+    );
+    assert_eq!(repo.sops_rs(&["decrypt", "db.enc.json"]).stdout, dec.stdout);
+}
