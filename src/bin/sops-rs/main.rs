@@ -10,16 +10,13 @@ mod cmd_files;
 mod cmd_filestatus;
 mod cmd_groups;
 mod cmd_helm;
-<<<<<<< HEAD
-mod cmd_rotate;
-mod cmd_set;
-mod cmd_updatekeys;
-=======
 mod cmd_install_hook;
 mod cmd_merge_driver;
 mod cmd_precommit;
+mod cmd_rotate;
+mod cmd_set;
 mod cmd_textconv;
->>>>>>> gitguard
+mod cmd_updatekeys;
 mod cmd_values;
 mod exit;
 mod flags;
@@ -245,7 +242,6 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     }
 }
 
-<<<<<<< HEAD
 /// Parses a subcommand's flags with `table` and runs `f` on them.
 fn with_flags(
     rest: &[String],
@@ -254,7 +250,10 @@ fn with_flags(
 ) -> Outcome {
     match parse(rest, table) {
         Ok(p) => outcome(f(&p)),
-=======
+        Err(o) => o,
+    }
+}
+
 /// Parses `rest` and runs a command that returns its exit status.
 fn exit_with(
     rest: &[String],
@@ -264,10 +263,9 @@ fn exit_with(
     match parse(rest, table) {
         Ok(p) => match cmd(&p) {
             Ok(code) => Outcome::Code(code),
-            Err(Error::Usage(msg)) => Outcome::Usage(msg),
+            Err(Error::Usage(msg)) => Outcome::UsageSub(msg),
             Err(e) => Outcome::Failed(e),
         },
->>>>>>> gitguard
         Err(o) => o,
     }
 }
