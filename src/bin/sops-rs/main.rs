@@ -47,7 +47,7 @@ USAGE:
    sops-rs rotate [options] FILE              (new data key; --add-age/--rm-age, --add-pgp/--rm-pgp, --add-kms/--rm-kms)
    sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
    sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
-   sops-rs pre-commit [FILE...]              (refuse staged secrets in clear text; README "Git")
+   sops-rs pre-commit [FILE...]              (refuse staged secrets in clear text; README, Git)
    sops-rs install-hook [--force] [--git-config]  (git pre-commit hook; diff/merge drivers)
    sops-rs merge-driver BASE OURS THEIRS PATH (git merge driver: %O %A %B %P)
    sops-rs textconv FILE                     (decrypt for git diff, format from the content)
