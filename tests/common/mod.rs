@@ -535,3 +535,168 @@ pub fn mask_random(text: &str) -> String {
     }
     out
 }
+
+/// The PGP test keys of the sops repository (K1 and K2, no passphrase).
+pub fn pgp_test_keys() -> PathBuf {
+    vectors().join("sops-repo/pgp/sops_functional_tests_key.asc")
+}
+
+/// Stops the gpg-agent that gpg started for a sandbox's GNUPGHOME when the
+/// test ends, so no agent outlives its (deleted) home.
+pub struct GpgAgent {
+    home: PathBuf,
+}
+
+impl Drop for GpgAgent {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .args(["--kill", "gpg-agent"])
+            .env("GNUPGHOME", &self.home)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Sandbox {
+    /// Imports the sops functional-test PGP keys into the sandbox's own
+    /// GNUPGHOME; keep the returned guard alive while the tools run.
+    pub fn import_pgp_keys(&self) -> GpgAgent {
+        let home = self.path().join("home/.gnupg");
+        std::fs::create_dir_all(&home)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", home.display()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700));
+        }
+        let guard = GpgAgent { home: home.clone() };
+        let out = Command::new("gpg")
+            .args(["--batch", "--import"])
+            .arg(pgp_test_keys())
+            .env("GNUPGHOME", &home)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run gpg (install gnupg): {e}"));
+        assert!(
+            out.status.success(),
+            "gpg --import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        guard
+    }
+}
+
+/// [`mask_random`] for every store: also masks age and PGP armor written on
+/// one line (JSON strings, dotenv and INI values with `\n` escapes), PGP
+/// `created_at` times, and sorts the INI `[sops]` section, whose key order
+/// sops randomises. PGP messages are replaced whole (their length varies).
+pub fn mask_random_any(text: &str) -> String {
+    static AGE: OnceLock<regex::Regex> = OnceLock::new();
+    static PGP: OnceLock<regex::Regex> = OnceLock::new();
+    static CREATED: OnceLock<regex::Regex> = OnceLock::new();
+    let age = AGE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?s)-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----",
+        )
+        .unwrap_or_else(|e| panic!("bad regex: {e}"))
+    });
+    let pgp = PGP.get_or_init(|| {
+        regex::Regex::new(r"(?s)-----BEGIN PGP MESSAGE-----.*?-----END PGP MESSAGE-----")
+            .unwrap_or_else(|e| panic!("bad regex: {e}"))
+    });
+    let created = CREATED.get_or_init(|| {
+        regex::Regex::new(r#"(created_at"?\s*[:=]\s*"?)(\d{4}-\d\d-\d\dT[0-9:.]+Z)"#)
+            .unwrap_or_else(|e| panic!("bad regex: {e}"))
+    });
+    // Armor first, replaced by text without the BEGIN/END lines, so that
+    // `mask_random`'s line-based armor masking never sees a one-line armor.
+    let masked = age.replace_all(text, |c: &regex::Captures<'_>| {
+        const BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+        const END: &str = "-----END AGE ENCRYPTED FILE-----";
+        let whole = &c[0];
+        let inner = whole
+            .get(BEGIN.len()..whole.len() - END.len())
+            .unwrap_or_default();
+        // Keep the `\n` escapes and line structure; blank out the base64.
+        let mut out = String::from("<age armor:");
+        let mut chars = inner.chars().peekable();
+        while let Some(ch) = chars.next() {
+            if ch == '\\' {
+                out.push(ch);
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            } else if ch.is_ascii_alphanumeric() || ch == '+' || ch == '/' || ch == '=' {
+                out.push('a');
+            } else {
+                out.push(ch);
+            }
+        }
+        out.push('>');
+        out
+    });
+    let masked = pgp.replace_all(&masked, "<pgp message>");
+    let masked = mask_random(&masked);
+    let masked = created.replace_all(&masked, |c: &regex::Captures<'_>| {
+        format!("{}<time {} chars>", &c[1], c[2].len())
+    });
+    sort_ini_sops_section(&masked)
+}
+
+/// Sorts the lines of an INI `[sops]` section (the last section), leaving the rest as is.
+fn sort_ini_sops_section(text: &str) -> String {
+    let Some(start) = text.find("\n[sops]\n").map(|i| i + "\n[sops]\n".len()) else {
+        return text.to_string();
+    };
+    let (head, section) = text.split_at(start);
+    let mut lines: Vec<&str> = section.split_inclusive('\n').collect();
+    lines.sort_unstable();
+    let mut out = head.to_string();
+    for l in lines {
+        out.push_str(l);
+        if !l.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Asserts that sops-rs did what sops did: the same output on success; on
+/// failure the same exit code, no output, and sops's first error line (the
+/// first stderr line that is not a `level=warning` log line, whose timestamps
+/// differ) also among sops-rs's stderr lines.
+#[track_caller]
+pub fn assert_same_outcome(ours: &Run, theirs: &Run) {
+    if theirs.code == 0 {
+        assert_same_success(ours, theirs);
+        return;
+    }
+    assert_eq!(
+        ours.code,
+        theirs.code,
+        "exit codes differ\n{}\n{}",
+        ours.describe(),
+        theirs.describe()
+    );
+    ours.no_stdout();
+    let is_log = |l: &&str| l.contains("level=warning") || l.contains("level=info");
+    let Some(first) = theirs.stderr.lines().find(|l| !is_log(l)) else {
+        return;
+    };
+    assert!(
+        ours.stderr.lines().any(|l| l.starts_with(first)),
+        "sops-rs does not print sops's error {first:?}\n{}\n{}",
+        ours.describe(),
+        theirs.describe()
+    );
+}
+
+/// Runs `tool` with `args`, feeding `input` on stdin, for both tools.
+pub fn run_both_stdin<S: AsRef<OsStr>>(sb: &Sandbox, args: &[S], input: &[u8]) -> (Run, Run) {
+    (
+        sb.run_stdin(Tool::SopsRs, args.iter(), input),
+        sb.run_stdin(Tool::Oracle, args.iter(), input),
+    )
+}
