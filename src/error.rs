@@ -103,6 +103,14 @@ pub enum Error {
     /// `--extract` named something that is not in the file.
     #[error("error truncating tree: {0}")]
     TruncateTree(String),
+    /// `--extract` went through a value sops cannot descend into: sops 3.11
+    /// crashes there (Go panic, exit 2); sops-rs reports it with exit 2.
+    #[error("error truncating tree: {0}")]
+    TruncatePanic(String),
+    /// The encrypted tree could not be written in the output format
+    /// (`encrypt`, `rotate`, `set`, `edit`; exit 4).
+    #[error("Could not marshal tree: {0}")]
+    MarshalTree(String),
     /// Wrong command-line usage (unknown flag, missing value, …).
     #[error("{0}")]
     Usage(String),
