@@ -11,7 +11,7 @@ use std::path::Path;
 
 use common::{
     AGE1, Sandbox, Tool, assert_bytes_eq, assert_same_failure, assert_same_outcome, case,
-    mask_random_any, read, vectors,
+    interop_in, read, vectors,
 };
 
 /// Decrypts `enc` with sops-rs (plus `args`) and compares with the golden `expected`.
@@ -216,49 +216,8 @@ fn vectors_extract_like_sops() {
 // ---------------------------------------------------------------------------
 // The other direction: sops-rs encrypts the plain vectors.
 
-/// Encrypts `input` (written as `name`) with both tools; sops must open
-/// sops-rs's file to exactly what it prints for its own, sops-rs must open
-/// sops's file the same, and the two files must match once masked.
 fn interop(name: &str, input: &[u8], args: &[&str]) {
-    let sb = Sandbox::new();
-    interop_in(&sb, name, input, args);
-}
-
-fn interop_in(sb: &Sandbox, name: &str, input: &[u8], args: &[&str]) {
-    let file = sb.write(name, input);
-    let mut full: Vec<OsString> = args.iter().map(OsString::from).collect();
-    full.push(file.into());
-    let (ours, theirs) = sb.run_both(&full);
-    if theirs.code != 0 {
-        assert_same_failure(&ours, &theirs);
-        return;
-    }
-    ours.success();
-    let ext = Path::new(name)
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bin".into());
-    let ours_enc = sb.write(&format!("ours.enc.{ext}"), &ours.stdout);
-    let theirs_enc = sb.write(&format!("theirs.enc.{ext}"), &theirs.stdout);
-    let expected = sb
-        .run(Tool::Oracle, ["decrypt".as_ref(), theirs_enc.as_os_str()])
-        .success()
-        .stdout
-        .clone();
-    for (tool, enc, what) in [
-        (Tool::Oracle, &ours_enc, "sops decrypting sops-rs's file"),
-        (Tool::SopsRs, &ours_enc, "sops-rs decrypting its own file"),
-        (Tool::SopsRs, &theirs_enc, "sops-rs decrypting sops's file"),
-    ] {
-        let run = sb.run(tool, ["decrypt".as_ref(), enc.as_os_str()]);
-        assert_eq!(run.code, 0, "{what} failed\n{}", run.describe());
-        assert_bytes_eq(&run.stdout, &expected, what);
-    }
-    assert_bytes_eq(
-        mask_random_any(&ours.stdout_text()).as_bytes(),
-        mask_random_any(&theirs.stdout_text()).as_bytes(),
-        "sops-rs's encrypted file vs sops's (random parts masked)",
-    );
+    interop_in(&Sandbox::new(), name, input, args);
 }
 
 const ENCRYPT: &[&str] = &["encrypt", "--age", AGE1];
