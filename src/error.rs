@@ -103,10 +103,11 @@ pub enum Error {
     /// `--extract` named something that is not in the file.
     #[error("error truncating tree: {0}")]
     TruncateTree(String),
-    /// `--extract` went through a value sops cannot descend into: sops 3.11
-    /// crashes there (Go panic, exit 2); sops-rs reports it with exit 2.
-    #[error("error truncating tree: {0}")]
-    TruncatePanic(String),
+    /// An input on which sops 3.11 crashes (Go panic, exit 2), e.g. an
+    /// `--extract` path `[]` or one going through a value that is not a map;
+    /// sops-rs exits 2 too, with this message (which carries its own prefix).
+    #[error("{0}")]
+    SopsCrash(String),
     /// The encrypted tree could not be written in the output format
     /// (`encrypt`, `rotate`, `set`, `edit`; exit 4).
     #[error("Could not marshal tree: {0}")]

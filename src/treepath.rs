@@ -63,10 +63,18 @@ pub fn parse_components(arg: &str) -> std::result::Result<Vec<PathComponent>, St
     Ok(path)
 }
 
-/// Parses an `--extract` path; errors are [`Error::InvalidTreePath`] (exit 91).
+/// Parses an `--extract` path; errors are [`Error::InvalidTreePath`] (exit
+/// 91), or [`Error::SopsCrash`] (exit 2) for `[]` and a lone quote, where
+/// sops's parser indexes past the end and crashes.
 pub fn parse_extract_path(arg: &str) -> Result<Vec<PathComponent>> {
-    parse_components(arg)
-        .map_err(|e| Error::InvalidTreePath(format!("error parsing --extract path: {e}")))
+    parse_components(arg).map_err(|e| {
+        let msg = format!("error parsing --extract path: {e}");
+        if e.ends_with(" is empty") || e.ends_with(" is not a valid key") {
+            Error::SopsCrash(msg)
+        } else {
+            Error::InvalidTreePath(msg)
+        }
+    })
 }
 
 /// What a path points at: the document itself (empty path), a nested map,
@@ -92,7 +100,7 @@ impl<'a> Found<'a> {
 }
 
 /// Follows `path` from a document (sops's `Truncate`); errors are
-/// [`Error::TruncateTree`] with sops's messages, or [`Error::TruncatePanic`]
+/// [`Error::TruncateTree`] with sops's messages, or [`Error::SopsCrash`]
 /// where sops crashes (a key looked up in something that is not a map, a
 /// negative index).
 pub fn lookup<'a>(doc: &'a Map, path: &[PathComponent]) -> Result<Found<'a>> {
@@ -122,7 +130,9 @@ pub fn lookup<'a>(doc: &'a Map, path: &[PathComponent]) -> Result<Found<'a>> {
                     }
                 };
                 let pos = usize::try_from(*i).map_err(|_| {
-                    Error::TruncatePanic(format!("component [{i}] accesses out of bounds"))
+                    Error::SopsCrash(format!(
+                        "error truncating tree: component [{i}] accesses out of bounds"
+                    ))
                 })?;
                 if pos >= len {
                     return Err(Error::TruncateTree(format!(
@@ -144,8 +154,8 @@ pub fn lookup<'a>(doc: &'a Map, path: &[PathComponent]) -> Result<Found<'a>> {
 }
 
 fn not_a_map(key: &str, what: &str) -> Error {
-    Error::TruncatePanic(format!(
-        "component ['{key}'] not found: the value there is {what}, not a map"
+    Error::SopsCrash(format!(
+        "error truncating tree: component ['{key}'] not found: the value there is {what}, not a map"
     ))
 }
 
@@ -468,24 +478,24 @@ mod tests {
     fn lookup_where_sops_crashes_is_a_clear_error() {
         let d = doc();
         let e = |p: &[PathComponent]| match lookup(&d, p) {
-            Err(Error::TruncatePanic(m)) => m,
+            Err(Error::SopsCrash(m)) => m,
             other => panic!("{p:?}: {other:?}"),
         };
         assert_eq!(
             e(&[K("hello".into()), K("x".into())]),
-            "component ['x'] not found: the value there is a string, not a map"
+            "error truncating tree: component ['x'] not found: the value there is a string, not a map"
         );
         assert_eq!(
             e(&[K("list".into()), K("x".into())]),
-            "component ['x'] not found: the value there is a list, not a map"
+            "error truncating tree: component ['x'] not found: the value there is a list, not a map"
         );
         assert_eq!(
             e(&[Index(0), K("x".into())]),
-            "component ['x'] not found: the value there is a key/value item, not a map"
+            "error truncating tree: component ['x'] not found: the value there is a key/value item, not a map"
         );
         assert_eq!(
             e(&[K("list".into()), Index(-1)]),
-            "component [-1] accesses out of bounds"
+            "error truncating tree: component [-1] accesses out of bounds"
         );
     }
 

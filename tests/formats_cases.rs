@@ -568,13 +568,38 @@ fn p8_already_encrypted_exit_203() {
     interop("a.ini", b"[sops]\nversion = 1\n");
     interop("a.env", b"sops_version=1\n");
     interop("nested.yaml", b"a:\n  sops: nested is fine\n");
-    interop("later.yaml", b"a: 1\n---\nsops: x\n");
     // The `sops_` rule belongs to the OUTPUT store.
     interop_with("p.yaml", b"sops_x: 1\n", &["--output-type", "dotenv"]);
     interop_with("p.yaml", b"sops_x: 1\n", &["--output-type", "json"]);
     interop_with("p.env", b"sops_x=1\n", &["--output-type", "yaml"]);
     interop_with("p.env", b"sops=1\n", &["--output-type", "yaml"]);
     interop_with("p.json", b"{\"sops\": 1}", &["--output-type", "dotenv"]);
+}
+
+#[test]
+fn p8_sops_key_in_a_later_document() {
+    // Only the first document is checked, so both encrypt; the file then has
+    // a second `sops` key in document 2, which sops crashes on (exit 2) and
+    // sops-rs refuses (MAC over a tree it cannot rebuild): both must fail,
+    // sops-rs without panicking.
+    let sb = Sandbox::new();
+    let plain = sb.write("later.yaml", b"a: 1\n---\nsops: x\n");
+    let (ours, theirs) = sb.run_both(&[
+        OsStr::new("encrypt"),
+        OsStr::new("--age"),
+        OsStr::new(AGE1),
+        plain.as_os_str(),
+    ]);
+    ours.success();
+    theirs.success();
+    for enc in [&ours.stdout, &theirs.stdout] {
+        let f = sb.write("later.enc.yaml", enc);
+        let (o, t) = sb.run_both(&[OsStr::new("decrypt"), f.as_os_str()]);
+        assert_ne!(t.code, 0, "{}", t.describe());
+        assert_ne!(o.code, 0, "{}", o.describe());
+        assert!(!o.stderr.contains("panicked"), "{}", o.describe());
+        o.no_stdout();
+    }
 }
 
 // ---------------------------------------------------------------------------
