@@ -2,6 +2,14 @@
 
 #![forbid(unsafe_code)]
 
+mod cmd_common;
+mod cmd_completion;
+mod cmd_exec;
+mod cmd_filestatus;
+mod cmd_groups;
+mod cmd_helm;
+mod cmd_updatekeys;
+mod cmd_values;
 mod exit;
 mod flags;
 mod output;
@@ -24,6 +32,8 @@ USAGE:
    sops-rs [global options] FILE              (-e encrypt, -d decrypt)
    sops-rs encrypt [options] [FILE]           (stdin when FILE is absent)
    sops-rs decrypt [options] [FILE]
+   sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
+   sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
 
    Flags must come before the file name, as with sops. Single and double dashes
    are equivalent (-decrypt, --decrypt); short flags cannot be combined.
@@ -61,6 +71,8 @@ fn env(name: &str) -> Option<String> {
 /// How the process ends.
 enum Outcome {
     Done,
+    /// A child's exit code passed through (`sops-rs helm`).
+    Code(u8),
     Failed(Error),
     Usage(String),
 }
@@ -69,6 +81,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args) {
         Outcome::Done => ExitCode::SUCCESS,
+        Outcome::Code(code) => ExitCode::from(code),
         Outcome::Usage(msg) => {
             println!("Incorrect Usage. {msg}\n\n{HELP}");
             eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
@@ -144,6 +157,24 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "filestatus" => return cmd_filestatus::run(rest, config),
+        "exec-env" => return cmd_exec::run_env(rest, config),
+        "exec-file" => return cmd_exec::run_file(rest, config),
+        "updatekeys" => return cmd_updatekeys::run(rest, config),
+        "groups" => return cmd_groups::run(rest, config),
+        "completion" => return cmd_completion::run(rest),
+        "helm" => {
+            return match cmd_helm::run(rest) {
+                Ok(code) => Outcome::Code(code),
+                Err(e) => outcome(Err(e)),
+            };
+        }
+        "values" => {
+            return match parse(rest, specs::VALUES) {
+                Ok(p) => outcome(cmd_values::run(&p)),
+                Err(o) => o,
+            };
+        }
         "help" | "h" => {
             println!("{HELP}");
             return Outcome::Done;

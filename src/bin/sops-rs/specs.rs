@@ -154,4 +154,81 @@ pub const SUBCOMMANDS: &[&str] = &[
     "unset",
     "help",
     "h",
+    "helm",
+    "values",
+];
+
+/// `sops-rs values [flags] FILE...`.
+pub const VALUES: &[FlagSpec] = &[
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+];
+
+/// Key-service flags sops appends to the key-using subcommands.
+const KEYSERVICE_LOCAL: FlagSpec = switch(
+    &["enable-local-keyservice"],
+    Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+);
+const KEYSERVICE: FlagSpec = repeated(&["keyservice"], Some("SOPS_KEYSERVICE"));
+
+/// `sops-rs filestatus [flags] FILE`.
+pub const FILESTATUS: &[FlagSpec] = &[value(&["input-type"], None)];
+
+/// `sops-rs exec-env [flags] FILE COMMAND` (no `--input-type`, no `--ignore-mac`, as in sops).
+pub const EXEC_ENV: &[FlagSpec] = &[
+    switch(&["background"], None),
+    switch(&["pristine"], None),
+    value(&["user"], None),
+    switch(&["same-process"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    KEYSERVICE_LOCAL,
+    KEYSERVICE,
+];
+
+/// `sops-rs exec-file [flags] FILE COMMAND`.
+pub const EXEC_FILE: &[FlagSpec] = &[
+    switch(&["background"], None),
+    switch(&["no-fifo"], None),
+    value(&["user"], None),
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    value(&["filename"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    KEYSERVICE_LOCAL,
+    KEYSERVICE,
+];
+
+/// `sops-rs updatekeys [flags] FILE…` (no threshold flag, as in sops).
+pub const UPDATEKEYS: &[FlagSpec] = &[
+    switch(&["yes", "y"], None),
+    value(&["input-type"], None),
+    KEYSERVICE_LOCAL,
+    KEYSERVICE,
+];
+
+/// `sops-rs groups add [flags]`: key flags repeat, one key per value (age values may be comma-separated).
+pub const GROUPS_ADD: &[FlagSpec] = &[
+    value(&["file", "f"], None),
+    repeated(&["pgp"], None),
+    repeated(&["kms"], None),
+    value(&["aws-profile"], None),
+    repeated(&["gcp-kms"], None),
+    repeated(&["hckms"], None),
+    repeated(&["azure-kv"], None),
+    repeated(&["hc-vault-transit"], None),
+    repeated(&["age"], None),
+    switch(&["in-place", "i"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    value(&["encryption-context"], None),
+    KEYSERVICE_LOCAL,
+    KEYSERVICE,
+];
+
+/// `sops-rs groups delete [flags] INDEX`.
+pub const GROUPS_DELETE: &[FlagSpec] = &[
+    value(&["file", "f"], None),
+    switch(&["in-place", "i"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    KEYSERVICE_LOCAL,
+    KEYSERVICE,
 ];

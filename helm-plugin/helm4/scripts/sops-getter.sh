@@ -1,0 +1,1 @@
+../../scripts/sops-getter.sh
