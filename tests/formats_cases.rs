@@ -387,6 +387,17 @@ fn p6_decrypt_conversions_from_every_store() {
 }
 
 #[test]
+fn p6_encrypt_yaml_vectors_to_every_store() {
+    for name in [
+        "yaml-comments.plain.yaml",
+        "yaml-scalars.plain.yaml",
+        "yaml-emitter-quirks.plain.yaml",
+    ] {
+        encrypt_to_every_store("v.yaml", &common::read(common::case(name)));
+    }
+}
+
+#[test]
 fn p6_encrypt_conversions_from_every_store() {
     encrypt_to_every_store("c.yaml", TYPED_YAML);
     encrypt_to_every_store("c.json", JSON_DOC);
@@ -667,9 +678,20 @@ fn edge_yaml_bad_input_is_refused_like_sops() {
         b"a: 1\n a: 2\n",
         b"a: 1\na: 2\n",
         b"a: *nope\n",
+        b"a: x\xc2\x85y\n",
     ] {
         interop("bad.yaml", input);
     }
+}
+
+#[test]
+fn edge_yaml_nel_is_a_line_break() {
+    // go-yaml (YAML 1.1) reads a raw U+0085 as a line break everywhere.
+    interop(
+        "nel.yaml",
+        b"a: |\n  x\xc2\x85  y\nb: \"p\xc2\x85q\"\n# c\xc2\x85d: 1\n",
+    );
+    interop("nel-json.json", "{\"a\": \"x\u{85}y\u{2028}\"}".as_bytes());
 }
 
 #[test]

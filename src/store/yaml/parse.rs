@@ -19,8 +19,8 @@ pub fn load_plain(input: &[u8]) -> Result<Tree> {
     if input.is_empty() {
         return Err(Error::EmptyFile);
     }
-    let src = utf8(input).map_err(Error::Unmarshal)?;
-    let stream = parse_stream(src, Strict::Full);
+    let src = nel_as_line_feed(utf8(input).map_err(Error::Unmarshal)?);
+    let stream = parse_stream(&src, Strict::Full);
     let Some(first) = stream.docs.first() else {
         return Err(Error::Unmarshal(match stream.syntax {
             Some((_, msg)) => msg,
@@ -52,8 +52,8 @@ pub fn load_plain(input: &[u8]) -> Result<Tree> {
 pub fn load_encrypted(input: &[u8]) -> Result<(Tree, Map)> {
     let first_pass = |msg: String| Error::Other(format!("Error unmarshalling input yaml: {msg}"));
     let later = |msg: String| Error::Other(format!("Error unmarshaling input YAML: {msg}"));
-    let src = utf8(input).map_err(first_pass)?;
-    let stream = parse_stream(src, Strict::TopLevelKeys);
+    let src = nel_as_line_feed(utf8(input).map_err(first_pass)?);
+    let stream = parse_stream(&src, Strict::TopLevelKeys);
     let Some(first) = stream.docs.first() else {
         return Err(match stream.syntax {
             Some((_, msg)) => first_pass(msg),
@@ -251,6 +251,18 @@ fn utf8(input: &[u8]) -> std::result::Result<&str, String> {
     match utf8_error {
         Some(msg) => Err(format!("yaml: {msg}")),
         None => Ok(valid),
+    }
+}
+
+/// go-yaml (YAML 1.1) reads a raw NEL (U+0085) as a line break everywhere
+/// and stores it as `\n`; the YAML 1.2 parser treats it as an ordinary
+/// character, so it is turned into a line feed first. (LS/PS are kept: go-yaml
+/// keeps those characters inside scalars.)
+fn nel_as_line_feed(src: &str) -> std::borrow::Cow<'_, str> {
+    if src.contains('\u{85}') {
+        std::borrow::Cow::Owned(src.replace('\u{85}', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(src)
     }
 }
 
@@ -692,6 +704,11 @@ mod tests {
                 "{input:?}"
             );
         }
+        // A raw NEL is a line break, as in go-yaml (sops: line 2, no ':').
+        assert_eq!(
+            err(b"a: x\xc2\x85y\n"),
+            "Error unmarshalling file: yaml: line 2: could not find expected ':'"
+        );
         assert_eq!(
             err(b"a: \xff\x01\n"),
             "Error unmarshalling file: yaml: invalid leading UTF-8 octet"
