@@ -407,6 +407,24 @@ fn p6_encrypt_conversions_from_every_store() {
     encrypt_to_every_store("inf.yaml", b"inf: .inf\n");
 }
 
+/// Float text per place (spec §10.16): YAML `'g'`, JSON encoding/json,
+/// dotenv/INI `'G'` with a forced `.0`, plaintext `'f'`.
+#[test]
+fn p6_float_formatting_per_store() {
+    const FLOATS: &str = "a: 100000.0\nb: 1e6\nc: 1234567.5\nd: 0.00001\ne: 1e-7\nf: 1e21\ng: 123456789.0\nh: 0.1\ni: -0.0\nj: 5e-324\nk: 1.7976931348623157e308\nl: 1.0\nm: 2.5e-5\n";
+    decrypt_to_every_store("f.yaml", FLOATS.as_bytes());
+    decrypt_to_every_store("f.json", br#"{"a": 100000, "b": 1e6, "c": 1234567.5, "d": 0.00001, "e": 1e-7, "f": 1e21, "g": 123456789, "h": 0.1, "i": -0.0, "j": 5e-324, "k": 1.7976931348623157e308}"#);
+    let ini_like = format!(
+        "sec:\n{}",
+        FLOATS
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>()
+    );
+    decrypt_to_every_store("fi.yaml", ini_like.as_bytes());
+    encrypt_to_every_store("f.yaml", FLOATS.as_bytes());
+}
+
 #[test]
 fn p6_binary_input_ignores_selection_rules() {
     for flags in [
