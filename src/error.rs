@@ -38,6 +38,15 @@ pub enum Error {
     /// A plaintext (or encrypted) document could not be parsed.
     #[error("Error unmarshalling file: {0}")]
     Unmarshal(String),
+    /// A plaintext document could not be parsed, at a known 1-based line:
+    /// the message is sops's (which names no line), the hint gives the line.
+    #[error("Error unmarshalling file: {message}")]
+    UnmarshalAt {
+        /// sops's message.
+        message: String,
+        /// Where the parser stopped.
+        line: usize,
+    },
     /// The file has no `sops` metadata.
     #[error("sops metadata not found")]
     MetadataNotFound,
@@ -146,6 +155,7 @@ impl Error {
                 "hint: an encrypted value was altered or moved to another key; restore the file from version control".into(),
             ),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
+            Error::UnmarshalAt { line, .. } => Some(format!("hint: the problem is on line {line}")),
             _ => None,
         }
     }

@@ -312,6 +312,29 @@ fn p3_dotenv_lines_without_equals_are_refused() {
     interop("bad3.env", b"A=1\n \n");
 }
 
+/// sops names no line for dotenv/INI syntax errors; sops-rs adds it on a hint line.
+#[test]
+fn p3_p4_syntax_errors_name_the_line() {
+    let sb = Sandbox::new();
+    for (name, input, line) in [
+        ("l.env", &b"A=1\n# c\n\nno equals\n"[..], 4),
+        ("l.ini", b"[s]\na = 1\nno delimiter\n", 3),
+    ] {
+        let file = sb.write(name, input);
+        let mut args: Vec<&OsStr> = ENCRYPT.iter().map(OsStr::new).collect();
+        args.push(file.as_os_str());
+        let (ours, theirs) = sb.run_both(&args);
+        assert_same_outcome(&ours, &theirs);
+        ours.code(2);
+        assert!(
+            ours.stderr
+                .contains(&format!("hint: the problem is on line {line}")),
+            "{}",
+            ours.describe()
+        );
+    }
+}
+
 #[test]
 fn p3_dotenv_sops_prefix_is_already_encrypted() {
     interop("s1.env", b"A=1\nsops_x=1\n");
