@@ -312,13 +312,14 @@ fn p3_dotenv_lines_without_equals_are_refused() {
     interop("bad3.env", b"A=1\n \n");
 }
 
-/// sops names no line for dotenv/INI syntax errors; sops-rs adds it on a hint line.
+/// sops names no line for dotenv/INI/JSON syntax errors; sops-rs adds it on a hint line.
 #[test]
 fn p3_p4_syntax_errors_name_the_line() {
     let sb = Sandbox::new();
     for (name, input, line) in [
         ("l.env", &b"A=1\n# c\n\nno equals\n"[..], 4),
         ("l.ini", b"[s]\na = 1\nno delimiter\n", 3),
+        ("l.json", b"{\n  \"a\": 1,\n  \"b\": tru\n}", 3),
     ] {
         let file = sb.write(name, input);
         let mut args: Vec<&OsStr> = ENCRYPT.iter().map(OsStr::new).collect();
