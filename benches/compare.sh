@@ -89,7 +89,7 @@ bench "encrypt-big" "$big_runs" -e --age "$recipient" "$out/big.yaml"
 bench "decrypt-big" "$big_runs" -d "$out/big.enc.yaml"
 
 echo
-echo "sops-rs $("$ours" --version | head -n1) vs $("$oracle" --version --disable-version-check | head -n1); $leaves leaves; $(nproc) cores"
+echo "sops-rs: $("$ours" --version | head -n1); sops: $("$oracle" --version --disable-version-check | head -n1); $leaves leaves; $(nproc) cores"
 python3 - "$results" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]

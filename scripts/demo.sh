@@ -21,7 +21,11 @@ recipient="$(sed -n 's/^# public key: //p' "$key")"
 export SOPS_AGE_KEY_FILE="$root/$key"
 export SOPS_DISABLE_VERSION_CHECK=1
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+    step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n== %s\n' "$*"; }
+fi
 
 step "sops-rs -e --age $recipient $plain > $enc"
 "$bin" -e --age "$recipient" "$plain" > "$enc"

@@ -28,7 +28,10 @@ pub struct Config {
     /// `stores:` options.
     pub stores: StoresConfig,
     /// `creation_rules:`; `None` when the key is absent (then the file counts as no config).
-    pub creation_rules: Option<Vec<CreationRule>>,
+    /// A mistake in the rules (or an unknown top-level field) is kept as its message and
+    /// reported by [`Config::rules`] and [`Config::rule_for`] only: commands that never
+    /// use creation rules (decrypt) read just `stores`, as sops does.
+    creation_rules: Option<std::result::Result<Vec<CreationRule>, String>>,
 }
 
 /// `stores:` — per-format output options.
@@ -140,17 +143,17 @@ pub fn find(cwd: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
         return Some(p.to_path_buf());
     }
     let mut dir = Some(cwd);
-    for _ in 0..MAX_DEPTH {
+    for depth in 0..MAX_DEPTH {
         let Some(d) = dir else { break };
         let candidate = d.join(CONFIG_NAME);
         if candidate.is_file() {
             return Some(candidate);
         }
-        let wrong = d.join(".sops.yml");
-        if wrong.is_file() {
+        if d.join(".sops.yml").is_file() {
+            // sops names it relative to the working directory: ".sops.yml", "../.sops.yml", …
+            let shown = format!("{}.sops.yml", "../".repeat(depth));
             eprintln!(
-                "[CONFIG]\t level=warning msg=\"ignoring {:?} when searching for config file; the config file must be called \\\".sops.yaml\\\"\"",
-                wrong.display().to_string()
+                "[CMD]\t level=warning msg=\"ignoring \\\"{shown}\\\" when searching for config file; the config file must be called \\\".sops.yaml\\\"\""
             );
         }
         dir = d.parent();
@@ -165,9 +168,10 @@ fn err(msg: impl std::fmt::Display) -> Error {
 impl Config {
     /// Reads and checks the config at `path`.
     pub fn load(path: &Path) -> Result<Config> {
+        // sops's wording, without the "error loading config" prefix.
         let bytes = std::fs::read(path).map_err(|e| {
-            err(format!(
-                "could not read {}: {}",
+            Error::Config(format!(
+                "could not read config file: open {}: {}",
                 path.display(),
                 crate::error::go_io_message(&e)
             ))
@@ -196,6 +200,9 @@ impl Config {
                     creation_rules: None,
                 });
             }
+            Err(Error::Unmarshal(m)) => {
+                return Err(err(format!("Could not unmarshal config file: {m}")));
+            }
             Err(e) => {
                 return Err(err(format!("Could not unmarshal config file: {e}")));
             }
@@ -207,14 +214,22 @@ impl Config {
         for (key, value) in entries(root) {
             match key {
                 "stores" => stores = parse_stores(value)?,
-                "creation_rules" => creation_rules = Some(parse_rules(value)?),
+                // `creation_rules:` with no value is no rules at all; an empty list is a
+                // list in which nothing matches (both as sops).
+                "creation_rules" if matches!(value, Value::Null) => {}
+                "creation_rules" => {
+                    if !matches!(creation_rules, Some(Err(_))) {
+                        creation_rules = Some(parse_rules(value).map_err(|e| e.to_string()));
+                    }
+                }
                 // Read by `publish`, which sops-rs does not implement; accepted so that
                 // configs shared with sops keep loading.
                 "destination_rules" => {}
                 other => {
-                    return Err(err(format!(
+                    creation_rules = Some(Err(err(format!(
                         "unknown top-level field {other:?} (known: creation_rules, stores, destination_rules)"
-                    )));
+                    ))
+                    .to_string()));
                 }
             }
         }
@@ -223,6 +238,16 @@ impl Config {
             stores,
             creation_rules,
         })
+    }
+
+    /// The creation rules; `Ok(None)` when the config has none, an error naming the
+    /// rule and field when one is wrong.
+    pub fn rules(&self) -> Result<Option<&[CreationRule]>> {
+        match &self.creation_rules {
+            None => Ok(None),
+            Some(Ok(rules)) => Ok(Some(rules)),
+            Some(Err(msg)) => Err(Error::Config(msg.clone())),
+        }
     }
 
     /// The directory rules are relative to.
@@ -234,12 +259,9 @@ impl Config {
     /// `cwd`, then relative to the config's directory when it lies below it).
     /// `Ok(None)` when the config has no `creation_rules` at all.
     pub fn rule_for(&self, file: &Path, cwd: &Path) -> Result<Option<&CreationRule>> {
-        let Some(rules) = &self.creation_rules else {
+        let Some(rules) = self.rules()? else {
             return Ok(None);
         };
-        if rules.is_empty() {
-            return Ok(None);
-        }
         let abs = if file.is_absolute() {
             file.to_path_buf()
         } else {
@@ -353,7 +375,16 @@ fn parse_stores(v: &Value) -> Result<StoresConfig> {
 fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
-        Value::Float(f) if f.fract() == 0.0 && f.is_finite() => Some(*f as i64),
+        _ => None,
+    }
+}
+
+/// go-yaml v3 still reads the YAML 1.1 words into a Go `bool` field, so sops accepts
+/// `mac_only_encrypted: yes`.
+fn yaml11_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
         _ => None,
     }
 }
@@ -388,9 +419,9 @@ fn key_list(v: &Value, at: &str) -> Result<Vec<String>> {
         Value::Null => {}
         Value::List(items) => {
             for item in items.iter().filter(|i| !matches!(i, Value::Comment(_))) {
-                match as_string(item) {
-                    Some(s) => push_all(&s),
-                    None => {
+                match item {
+                    Value::Str(s) => push_all(s),
+                    _ => {
                         return Err(err(format!(
                             "{at}: expected a list of strings, found {} in it",
                             type_name(item)
@@ -399,15 +430,13 @@ fn key_list(v: &Value, at: &str) -> Result<Vec<String>> {
                 }
             }
         }
-        other => match as_string(other) {
-            Some(s) => push_all(&s),
-            None => {
-                return Err(err(format!(
-                    "{at}: expected a string or a list of strings, found {}",
-                    type_name(other)
-                )));
-            }
-        },
+        Value::Str(s) => push_all(s),
+        other => {
+            return Err(err(format!(
+                "{at}: expected a string or a list of strings, found {}",
+                type_name(other)
+            )));
+        }
     }
     Ok(out)
 }
@@ -491,11 +520,12 @@ fn parse_rule(index: usize, map: &Map) -> Result<CreationRule> {
                     path_regex = Some(re);
                 }
             }
+            // sops ignores this misspelling, so the rule would match every file.
             "filename_regex" => {
-                eprintln!(
-                    "[CONFIG]\t level=warning msg=\"{}: filename_regex is not a sops setting and is ignored (sops 3.11 ignores it too); use path_regex\"",
+                return Err(err(format!(
+                    "{}: filename_regex is not a sops setting (sops ignores it, so this rule would match every file); use path_regex",
                     at(field)
-                );
+                )));
             }
             "age" => flat.age = key_list(value, &at(field))?,
             "pgp" => flat.pgp = key_list(value, &at(field))?,
@@ -554,6 +584,13 @@ fn parse_rule(index: usize, map: &Map) -> Result<CreationRule> {
                 if s.is_empty() {
                     continue;
                 }
+                // sops treats a regex that does not compile as "matches nothing", which
+                // with encrypted_regex silently leaves every value in clear text.
+                if field.ends_with("_regex") {
+                    crate::goregex::compile(&s).map_err(|e| {
+                        err(format!("{}: can not compile regexp {s:?}: {e}", at(field)))
+                    })?;
+                }
                 selections.push(match field {
                     "unencrypted_suffix" => SelectionRule::UnencryptedSuffix(s),
                     "encrypted_suffix" => SelectionRule::EncryptedSuffix(s),
@@ -566,6 +603,7 @@ fn parse_rule(index: usize, map: &Map) -> Result<CreationRule> {
             "mac_only_encrypted" => match value {
                 Value::Bool(b) => mac_only_encrypted = *b,
                 Value::Null => {}
+                Value::Str(s) if let Some(b) = yaml11_bool(s) => mac_only_encrypted = b,
                 other => {
                     return Err(err(format!(
                         "{}: expected true or false, found {}",
@@ -590,12 +628,13 @@ fn parse_rule(index: usize, map: &Map) -> Result<CreationRule> {
         .iter()
         .map(|s| kms_from_string(s, &aws_profile, &[]))
         .collect();
-    let key_groups = if key_groups.iter().any(|g: &GroupSpec| !g.is_empty()) {
-        key_groups
-    } else if flat.is_empty() {
-        Vec::new()
-    } else {
+    // As sops: `key_groups` when it lists any group (empty ones included, which then
+    // fail with "empty key group provided"), else one group of the flat keys, even
+    // an empty one.
+    let key_groups = if key_groups.is_empty() {
         vec![flat]
+    } else {
+        key_groups
     };
     Ok(CreationRule {
         index,
@@ -785,8 +824,33 @@ mod tests {
 
     const AGE1: &str = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
 
+    /// Parses and checks the rules too (as encrypt does).
     fn load(text: &str) -> Result<Config> {
-        Config::parse(text.as_bytes(), PathBuf::from("/repo/.sops.yaml"))
+        let c = Config::parse(text.as_bytes(), PathBuf::from("/repo/.sops.yaml"))?;
+        c.rules()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn rule_mistakes_surface_only_when_rules_are_used() {
+        let text = "stores:\n  yaml:\n    indent: 2\ncreation_rules:\n  - path_regex: '('\n";
+        let c = Config::parse(text.as_bytes(), PathBuf::from("/repo/.sops.yaml")).unwrap();
+        assert_eq!(c.stores.yaml_indent, Some(2));
+        let e = c.rule_for(Path::new("f"), Path::new("/repo")).unwrap_err();
+        assert!(
+            e.to_string().contains("creation_rules[0].path_regex"),
+            "{e}"
+        );
+        let c = Config::parse(b"creation_rule: []\n", PathBuf::from("/r/.sops.yaml")).unwrap();
+        assert!(
+            c.rules()
+                .unwrap_err()
+                .to_string()
+                .contains("unknown top-level field")
+        );
+        // The stores section is used by every command, so its mistakes fail at once.
+        assert!(Config::parse(b"stores:\n  yaml:\n    indent: x\n", PathBuf::from("/r")).is_err());
+        assert!(Config::parse(b"a: [\n", PathBuf::from("/r")).is_err());
     }
 
     #[test]
@@ -870,7 +934,7 @@ mod tests {
         let c = load("stores:\n  yaml:\n    indent: 2\n  json:\n    indent: 3\n").unwrap();
         assert_eq!(c.stores.yaml_indent, Some(2));
         assert_eq!(c.stores.json_indent, Some(3));
-        assert!(c.creation_rules.is_none());
+        assert!(c.rules().unwrap().is_none());
     }
 
     #[test]
@@ -924,14 +988,63 @@ mod tests {
 
     #[test]
     fn no_rules_means_no_config() {
-        let c = load("creation_rules: []\n").unwrap();
+        let c = load("creation_rules:\n").unwrap();
         assert!(
             c.rule_for(Path::new("f"), Path::new("/"))
                 .unwrap()
                 .is_none()
         );
+        let c = load("creation_rules: []\n").unwrap();
+        let e = c.rule_for(Path::new("f"), Path::new("/")).unwrap_err();
+        assert!(e.to_string().contains("no matching creation rules"), "{e}");
         let c = load("").unwrap();
-        assert!(c.creation_rules.is_none());
+        assert!(c.rules().unwrap().is_none());
+    }
+
+    #[test]
+    fn rules_without_keys_keep_their_empty_group() {
+        let c = load("creation_rules:\n  - path_regex: a\n  - path_regex: b\n    key_groups: []\n  - key_groups: [{}]\n").unwrap();
+        let cwd = Path::new("/repo");
+        for f in ["a", "b", "c"] {
+            let r = c.rule_for(Path::new(f), cwd).unwrap().unwrap();
+            assert_eq!(r.key_groups.len(), 1, "{f}");
+            assert!(r.key_groups[0].is_empty(), "{f}");
+        }
+    }
+
+    #[test]
+    fn stricter_than_sops_where_sops_would_mislead() {
+        let e = load("creation_rules:\n  - encrypted_regex: '(x'\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("creation_rules[0].encrypted_regex: can not compile regexp"),
+            "{e}"
+        );
+        let e = load("creation_rules:\n  - age: a\n  - filename_regex: x\n").unwrap_err();
+        assert!(
+            e.to_string().contains("creation_rules[1].filename_regex"),
+            "{e}"
+        );
+        let e = load("creation_rules:\n  - age: [1]\n").unwrap_err();
+        assert!(e.to_string().contains("creation_rules[0].age"), "{e}");
+        let e = load("stores:\n  yaml:\n    indent: 2.0\n").unwrap_err();
+        assert!(e.to_string().contains("stores.yaml.indent"), "{e}");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_are_accepted_like_go_yaml() {
+        for (word, want) in [("yes", true), ("on", true), ("Off", false), ("true", true)] {
+            let c = load(&format!(
+                "creation_rules:\n  - mac_only_encrypted: {word}\n"
+            ))
+            .unwrap();
+            let r = c
+                .rule_for(Path::new("f"), Path::new("/repo"))
+                .unwrap()
+                .unwrap();
+            assert_eq!(r.mac_only_encrypted, want, "{word}");
+        }
+        assert!(load("creation_rules:\n  - mac_only_encrypted: maybe\n").is_err());
     }
 
     #[test]

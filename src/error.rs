@@ -117,10 +117,6 @@ pub enum Error {
     /// sops-rs exits 2 too, with this message (which carries its own prefix).
     #[error("{0}")]
     SopsCrash(String),
-    /// The encrypted tree could not be written in the output format
-    /// (`encrypt`, `rotate`, `set`, `edit`; exit 4).
-    #[error("Could not marshal tree: {0}")]
-    MarshalTree(String),
     /// Wrong command-line usage (unknown flag, missing value, …).
     #[error("{0}")]
     Usage(String),
@@ -136,6 +132,30 @@ pub enum Error {
     /// `.sops.yaml` could not be used.
     #[error("{0}")]
     Config(String),
+    /// The input file could not be opened (`set`, `unset`, `rotate`, `edit`):
+    /// sops words it `open <path>: <reason>` (exit 2).
+    #[error("Error reading file: {0}")]
+    OpenInput(String),
+    /// Wrong number of positional arguments for `set`/`unset` (exit 100); the text is sops's.
+    #[error("{0}")]
+    Arguments(String),
+    /// `--add-*`/`--rm-*` on a file that does not exist (exit 49).
+    #[error("{0}")]
+    KeysOnMissingFile(String),
+    /// `encrypt`, `edit`, `set`, `unset`, `rotate` could not write the tree in
+    /// the output format (exit 4); the text is the store's own.
+    #[error("Could not marshal tree: {0}")]
+    MarshalTree(String),
+    /// The editor left the file as it was (exit 200).
+    #[error("File has not changed, exiting.")]
+    FileNotModified,
+    /// The editor could not be started or failed (exit 201).
+    #[error("Could not run editor: {0}")]
+    Editor(String),
+    /// `edit` stopped by SIGINT/SIGTERM after removing its temporary files;
+    /// the exit code is 128 + the signal number, as a shell reports it.
+    #[error("Interrupted by signal {0}; the temporary file was removed.")]
+    Interrupted(i32),
     /// Any other failure; the text is sops's message.
     #[error("{0}")]
     Other(String),

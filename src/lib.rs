@@ -11,6 +11,7 @@
 pub mod cipher;
 pub mod config;
 pub mod datakey;
+pub mod edit;
 pub mod error;
 pub mod execenv;
 pub mod gobase64;

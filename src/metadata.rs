@@ -191,6 +191,9 @@ fn read_threshold(v: Option<&Value>) -> Result<usize> {
     let bad = |s: &str| Error::InvalidMetadata(format!("invalid shamir_threshold {s:?}"));
     match v {
         None | Some(Value::Null) => Ok(0),
+        // sops writes a negative `--shamir-secret-sharing-threshold` as given when there
+        // is one group (where it is never used), so such files must still load.
+        Some(Value::Int(i)) if *i < 0 => Ok(0),
         Some(Value::Int(i)) => usize::try_from(*i).map_err(|_| bad(&i.to_string())),
         Some(Value::Float(f)) if f.fract() == 0.0 && *f >= 0.0 && *f < 1e9 => Ok(*f as usize),
         Some(Value::Str(s)) => {

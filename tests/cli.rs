@@ -259,6 +259,37 @@ fn in_place_round_trip_keeps_file_mode() {
     assert_eq!(sb.listing(), ["home", "secrets.yaml"], "stray files left");
 }
 
+/// `-i` writes a sibling temporary file and renames it over the original, so a
+/// reader (or a crash) sees either the old or the new file, never half of one:
+/// the path gets a new inode and the old inode keeps the old bytes.
+#[test]
+fn in_place_replaces_the_file_atomically() {
+    use std::os::unix::fs::MetadataExt;
+    let sb = Sandbox::new();
+    let file = sb.write("secrets.yaml", plain());
+    let path = file.to_string_lossy();
+    let before = std::fs::File::open(&file).unwrap_or_else(|e| panic!("open: {e}"));
+    let inode = before
+        .metadata()
+        .unwrap_or_else(|e| panic!("stat: {e}"))
+        .ino();
+    sb.run(
+        Tool::SopsRs,
+        ["encrypt", "-i", "--age", AGE1, path.as_ref()],
+    )
+    .success();
+    let after = std::fs::metadata(&file).unwrap_or_else(|e| panic!("stat: {e}"));
+    assert_ne!(
+        after.ino(),
+        inode,
+        "-i rewrote the file in place instead of renaming"
+    );
+    let mut old = String::new();
+    std::io::Read::read_to_string(&mut &before, &mut old).unwrap_or_else(|e| panic!("read: {e}"));
+    assert_eq!(old, plain(), "the old inode changed");
+    assert_eq!(sb.listing(), ["home", "secrets.yaml"], "stray files left");
+}
+
 #[test]
 fn in_place_failure_leaves_the_file_untouched() {
     let sb = Sandbox::new();

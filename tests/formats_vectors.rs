@@ -74,7 +74,7 @@ fn binary_basic_plain_round_trips_exactly() {
 fn json_pgp_k1_and_age1_with_pgp_only() {
     let mut sb = Sandbox::new();
     sb.unset_env("SOPS_AGE_KEY_FILE");
-    let _agent = sb.import_pgp_keys();
+    sb.import_pgp_keys();
     golden(
         &sb,
         &case("json-pgp-k1-and-age1.enc.json"),
@@ -87,7 +87,7 @@ fn json_pgp_k1_and_age1_with_pgp_only() {
 fn yaml_pgp_k1() {
     let mut sb = Sandbox::new();
     sb.unset_env("SOPS_AGE_KEY_FILE");
-    let _agent = sb.import_pgp_keys();
+    sb.import_pgp_keys();
     golden(
         &sb,
         &case("yaml-pgp-k1.enc.yaml"),
@@ -272,7 +272,7 @@ fn encrypt_binary_basic() {
 #[test]
 fn encrypt_with_pgp_and_age_in_every_store() {
     let sb = Sandbox::new();
-    let _agent = sb.import_pgp_keys();
+    sb.import_pgp_keys();
     let args = &[
         "encrypt",
         "--pgp",
@@ -364,7 +364,7 @@ const SOPS_REPO_FILES: &[(&str, &[&str], &str)] = &[
 fn sops_repo_files_decrypt_byte_identically() {
     let mut sb = Sandbox::new();
     sb.unset_env("SOPS_AGE_KEY_FILE");
-    let _agent = sb.import_pgp_keys();
+    sb.import_pgp_keys();
     let root = vectors().join("sops-repo");
     let mut failures = Vec::new();
     for (file, args, decrypted) in SOPS_REPO_FILES {
@@ -381,7 +381,7 @@ fn sops_repo_files_decrypt_byte_identically() {
 fn sops_repo_files_convert_and_fail_like_sops() {
     let mut sb = Sandbox::new();
     sb.unset_env("SOPS_AGE_KEY_FILE");
-    let _agent = sb.import_pgp_keys();
+    sb.import_pgp_keys();
     let root = vectors().join("sops-repo");
     let mut failures = Vec::new();
     for (file, _, _) in SOPS_REPO_FILES {
@@ -407,7 +407,7 @@ fn sops_repo_files_convert_and_fail_like_sops() {
 fn sops_repo_no_mac_fails_with_51() {
     let mut sb = Sandbox::new();
     sb.unset_env("SOPS_AGE_KEY_FILE");
-    let _agent = sb.import_pgp_keys();
+    sb.import_pgp_keys();
     let file = vectors().join("sops-repo/functional-tests/res/no_mac.yaml");
     let (ours, theirs) = sb.run_both(&[OsStr::new("decrypt"), file.as_os_str()]);
     ours.code(51);

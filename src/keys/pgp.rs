@@ -152,7 +152,8 @@ impl PgpKey {
     pub fn encrypt_with(&mut self, data_key: &[u8], env: &GpgEnv) -> Result<()> {
         let fail = |why: String| {
             Error::Other(format!(
-                "could not encrypt data key with PGP key: GnuPG binary error: {why}"
+                "could not encrypt data key with PGP key: {}GnuPG binary error: {why}",
+                legacy_keyring_error(env, Op::Encrypt, &self.fingerprint)
             ))
         };
         let trusted = short_id(&self.fingerprint);
@@ -196,7 +197,8 @@ impl PgpKey {
     pub fn decrypt_with(&self, env: &GpgEnv) -> Result<Zeroizing<Vec<u8>>> {
         let fail = |why: String| {
             Error::Other(format!(
-                "could not decrypt data key with PGP key: GnuPG binary error: {why}"
+                "could not decrypt data key with PGP key: {}GnuPG binary error: {why}",
+                legacy_keyring_error(env, Op::Decrypt, &self.fingerprint)
             ))
         };
         if self.enc.trim().is_empty() {
@@ -263,6 +265,46 @@ impl PgpKey {
             enc: get("enc")?,
         })
     }
+}
+
+/// Which way the data key goes.
+#[derive(Clone, Copy)]
+enum Op {
+    Encrypt,
+    Decrypt,
+}
+
+/// The GnuPG home sops reads: `GNUPGHOME` if set, else `~/.gnupg`.
+fn gnupg_home(env: &GpgEnv) -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    env.gnupg_home
+        .clone()
+        .or_else(|| var("GNUPGHOME").map(PathBuf::from))
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".gnupg")))
+}
+
+/// sops first tries its built-in OpenPGP library on the legacy keyrings
+/// (`pubring.gpg`, `secring.gpg`) and puts that failure before gpg's in its
+/// message. When those files do not exist (modern GnuPG never writes them) that
+/// failure is always the same, so it is reproduced and the messages (and the
+/// exit-128 report) match sops's; when they exist its outcome depends on their
+/// content, which sops-rs does not read, and nothing is added.
+fn legacy_keyring_error(env: &GpgEnv, op: Op, fingerprint: &str) -> String {
+    let Some(home) = gnupg_home(env) else {
+        return String::new();
+    };
+    let pubring = home.join("pubring.gpg");
+    let why = match op {
+        Op::Encrypt if !pubring.exists() => {
+            format!("key with fingerprint '{fingerprint}' is not available in keyring")
+        }
+        Op::Decrypt if !pubring.exists() && !home.join("secring.gpg").exists() => format!(
+            "could not load secring: open {}: no such file or directory",
+            pubring.display()
+        ),
+        _ => return String::new(),
+    };
+    format!("github.com/ProtonMail/go-crypto/openpgp error: {why}; ")
 }
 
 /// Accepts what gpg accepts as a key id for `-r`: hex, optionally `0x`-prefixed,
@@ -640,10 +682,11 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(
-            err.starts_with("could not decrypt data key with PGP key: GnuPG binary error: failed to decrypt sops data key with pgp: "),
-            "{err}"
+        let want = format!(
+            "could not decrypt data key with PGP key: github.com/ProtonMail/go-crypto/openpgp error: could not load secring: open {}/pubring.gpg: no such file or directory; GnuPG binary error: failed to decrypt sops data key with pgp: ",
+            home.path().display()
         );
+        assert!(err.starts_with(&want), "{err}");
         assert!(err.contains("No secret key"), "{err}");
         let mut key = PgpKey::new(K1).unwrap();
         let err = key
@@ -750,6 +793,23 @@ mod tests {
         let err = vector_key().decrypt_with(&env).err().unwrap().to_string();
         assert!(start.elapsed() < Duration::from_secs(10));
         assert!(err.contains("did not finish"), "{err}");
+    }
+
+    #[test]
+    fn sops_library_prefix_only_without_legacy_keyrings() {
+        let home = Home::empty();
+        let env = home.env();
+        assert_eq!(
+            legacy_keyring_error(&env, Op::Encrypt, K1),
+            format!(
+                "github.com/ProtonMail/go-crypto/openpgp error: key with fingerprint '{K1}' is not available in keyring; "
+            )
+        );
+        assert!(legacy_keyring_error(&env, Op::Decrypt, K1).contains("could not load secring"));
+        std::fs::write(home.path().join("secring.gpg"), b"").unwrap();
+        assert_eq!(legacy_keyring_error(&env, Op::Decrypt, K1), "");
+        std::fs::write(home.path().join("pubring.gpg"), b"").unwrap();
+        assert_eq!(legacy_keyring_error(&env, Op::Encrypt, K1), "");
     }
 
     #[test]

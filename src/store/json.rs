@@ -63,6 +63,12 @@ pub(crate) fn compact(value: &Value) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Whether `input` is exactly one JSON value, checked as Go's `json.Unmarshal`
+/// checks it (trailing content refused): `set` accepts nothing looser.
+pub fn is_valid_json(input: &[u8]) -> bool {
+    decode::validate(input).is_ok()
+}
+
 /// sops's error for an encrypted file that is not a JSON object with a `sops` object.
 fn unmarshal_error(e: impl std::fmt::Display) -> Error {
     Error::Other(format!("Error unmarshalling input json: {e}"))

@@ -102,6 +102,16 @@ pub fn case(name: &str) -> PathBuf {
     path
 }
 
+/// A file under `sops-repo/` (upstream sops test data).
+pub fn sops_repo(name: &str) -> PathBuf {
+    let path = vectors().join("sops-repo").join(name);
+    assert!(path.is_file(), "missing vector {}", path.display());
+    path
+}
+
+/// The PGP fingerprint of "SOPS Functional Tests Key 1".
+pub const PGP_K1: &str = "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4";
+
 /// `keys/age{n}.keys.txt`.
 pub fn age_key(n: u8) -> PathBuf {
     generated().join(format!("keys/age{n}.keys.txt"))
@@ -115,7 +125,8 @@ pub fn read(path: impl AsRef<Path>) -> Vec<u8> {
 
 /// The binary under test: cargo's `sops-rs`, unless `SOPS_RS_BIN` names another
 /// one. `SOPS_RS_BIN=$SOPS_ORACLE` checks the rig itself: every test must then
-/// pass with the real sops standing in for sops-rs.
+/// pass with the real sops standing in for sops-rs, except the one that checks
+/// a sops-rs improvement (`cli::in_place_replaces_the_file_atomically`).
 pub fn sops_rs_path() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(
@@ -215,6 +226,42 @@ impl Sandbox {
         self.set_env("SOPS_AGE_KEY", keys)
     }
 
+    /// Imports the sops functional-test PGP secret keys (K1, K2) into this
+    /// sandbox's own `GNUPGHOME`; the agent gpg starts is stopped on drop.
+    pub fn import_pgp_keys(&self) -> &Self {
+        let home = self.gnupg_home();
+        std::fs::create_dir_all(&home)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", home.display()));
+        std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", home.display()));
+        let key = vectors().join("sops-repo/pgp/sops_functional_tests_key.asc");
+        let out = Command::new("gpg")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .args(["--batch", "--quiet", "--import"])
+            .arg(&key)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run gpg ({e}); run `make test` or scripts/setup.sh to install gnupg")
+            });
+        assert!(
+            out.status.success(),
+            "gpg --import {} failed: {}",
+            key.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self
+    }
+
+    fn gnupg_home(&self) -> PathBuf {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "GNUPGHOME")
+            .map(|(_, v)| PathBuf::from(v))
+            .unwrap_or_else(|| self.path().join("home/.gnupg"))
+    }
+
     /// The working directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -302,6 +349,22 @@ impl Sandbox {
             .collect();
         names.sort();
         names
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // gpg leaves an agent running per GNUPGHOME; stop ours so tests leave no daemons.
+        if self.gnupg_home().is_dir() {
+            let _ = Command::new("gpgconf")
+                .env_clear()
+                .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .args(["--kill", "all"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
@@ -484,9 +547,10 @@ pub fn assert_bytes_eq(actual: &[u8], expected: &[u8], what: &str) {
     panic!("{report}");
 }
 
-/// Replaces everything random in an encrypted YAML/JSON file by placeholders of
-/// the same length, so two encryptions of the same input can be compared:
-/// ENC[] data/iv/tag, age armor lines, `lastmodified`. The MAC is an ENC[] value.
+/// Replaces everything random in an encrypted YAML/JSON file by placeholders,
+/// so two encryptions of the same input can be compared: ENC[] data/iv/tag
+/// (same lengths kept: they follow the plaintext), the age armor body,
+/// `lastmodified`. The MAC is an ENC[] value.
 pub fn mask_random(text: &str) -> String {
     static ENC: OnceLock<regex::Regex> = OnceLock::new();
     static LASTMOD: OnceLock<regex::Regex> = OnceLock::new();
@@ -512,96 +576,105 @@ pub fn mask_random(text: &str) -> String {
     let masked = lastmod.replace_all(&masked, |c: &regex::Captures<'_>| {
         format!("{}<time {} chars>", &c[1], c[2].len())
     });
-    let mut out = String::with_capacity(masked.len());
-    let mut in_armor = false;
-    for line in masked.split_inclusive('\n') {
-        if line.contains("-----END AGE ENCRYPTED FILE-----") {
-            in_armor = false;
-        }
-        if in_armor {
-            out.extend(line.chars().map(|ch| {
-                if ch.is_ascii_alphanumeric() || ch == '+' || ch == '/' || ch == '=' {
-                    'a'
-                } else {
-                    ch
-                }
-            }));
-        } else {
-            out.push_str(line);
-        }
-        if line.contains("-----BEGIN AGE ENCRYPTED FILE-----") {
-            in_armor = true;
-        }
-    }
-    out
-}
-
-/// The PGP test keys of the sops repository (K1 and K2, no passphrase).
-pub fn pgp_test_keys() -> PathBuf {
-    vectors().join("sops-repo/pgp/sops_functional_tests_key.asc")
-}
-
-/// Stops the gpg-agent that gpg started for a sandbox's GNUPGHOME when the
-/// test ends, so no agent outlives its (deleted) home.
-pub struct GpgAgent {
-    home: PathBuf,
-}
-
-impl Drop for GpgAgent {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .args(["--kill", "gpg-agent"])
-            .env("GNUPGHOME", &self.home)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-impl Sandbox {
-    /// Imports the sops functional-test PGP keys into the sandbox's own
-    /// GNUPGHOME; keep the returned guard alive while the tools run.
-    pub fn import_pgp_keys(&self) -> GpgAgent {
-        let home = self.path().join("home/.gnupg");
-        std::fs::create_dir_all(&home)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", home.display()));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let _ = std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700));
-        }
-        let guard = GpgAgent { home: home.clone() };
-        let out = Command::new("gpg")
-            .args(["--batch", "--import"])
-            .arg(pgp_test_keys())
-            .env("GNUPGHOME", &home)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run gpg (install gnupg): {e}"));
-        assert!(
-            out.status.success(),
-            "gpg --import failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        guard
-    }
-}
-
-/// [`mask_random`] for every store: also masks age and PGP armor written on
-/// one line (JSON strings, dotenv and INI values with `\n` escapes), PGP
-/// `created_at` times, and sorts the INI `[sops]` section, whose key order
-/// sops randomises. PGP messages are replaced whole (their length varies).
-pub fn mask_random_any(text: &str) -> String {
-    static AGE: OnceLock<regex::Regex> = OnceLock::new();
-    static PGP: OnceLock<regex::Regex> = OnceLock::new();
-    static CREATED: OnceLock<regex::Regex> = OnceLock::new();
-    let age = AGE.get_or_init(|| {
+    // The age payload is replaced whole: its length is not fixed (the Rust age
+    // crate adds a random "grease" stanza to every header, Go age does not).
+    // Multi-line in YAML, one line with `\n` escapes in JSON, dotenv and INI.
+    static ARMOR: OnceLock<regex::Regex> = OnceLock::new();
+    let armor = ARMOR.get_or_init(|| {
         regex::Regex::new(
             r"(?s)-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----",
         )
         .unwrap_or_else(|e| panic!("bad regex: {e}"))
     });
+    let masked = armor.replace_all(&masked, "<age payload>");
+    sort_ini_sops_section(&masked)
+}
+
+/// sops writes the INI `[sops]` section in random key order; sort its lines.
+fn sort_ini_sops_section(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut section: Vec<&str> = Vec::new();
+    let mut in_sops = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            section.sort_unstable();
+            out.extend(section.drain(..));
+            in_sops = trimmed == "[sops]";
+            out.push_str(line);
+        } else if in_sops {
+            section.push(line);
+        } else {
+            out.push_str(line);
+        }
+    }
+    section.sort_unstable();
+    out.extend(section.drain(..));
+    out
+}
+
+/// Encrypts `file` with sops-rs and with sops (`args`, then the file), and
+/// checks every cross combination: sops opens sops-rs's file to what it prints
+/// for its own, sops-rs opens both the same way, and the two encrypted files are
+/// equal once random parts are masked. When sops refuses the input, sops-rs
+/// must refuse it the same way. Returns whether sops accepted it.
+pub fn encrypt_interop(sb: &Sandbox, file: &str, args: &[&str]) -> bool {
+    let mut full: Vec<&str> = args.to_vec();
+    full.push(file);
+    let (ours, theirs) = sb.run_both(&full);
+    if theirs.code != 0 {
+        // sops refuses this input: sops-rs must refuse it the same way.
+        assert_same_failure(&ours, &theirs);
+        return false;
+    }
+    ours.success();
+    // Keep the input's extension so both tools pick the same store.
+    let ext = Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "yaml".to_string());
+    let ours_enc = sb.write(&format!("ours.enc.{ext}"), &ours.stdout);
+    let theirs_enc = sb.write(&format!("theirs.enc.{ext}"), &theirs.stdout);
+
+    // What sops itself does with its own file is the expectation: normally the
+    // plaintext, but for a few inputs sops writes a file it then refuses
+    // (see `gen_clear_negative_zero_float`); sops-rs must then refuse the same way.
+    let expected = sb.run(Tool::Oracle, ["decrypt".as_ref(), theirs_enc.as_os_str()]);
+    let checks = [
+        (Tool::Oracle, &ours_enc, "sops decrypting sops-rs's file"),
+        (Tool::SopsRs, &ours_enc, "sops-rs decrypting its own file"),
+        (Tool::SopsRs, &theirs_enc, "sops-rs decrypting sops's file"),
+    ];
+    for (tool, enc, what) in checks {
+        let run = sb.run(tool, ["decrypt".as_ref(), enc.as_os_str()]);
+        assert_eq!(
+            run.code,
+            expected.code,
+            "{what}: exit code differs from sops decrypting its own file\n{}\n{}",
+            run.describe(),
+            expected.describe()
+        );
+        if expected.code == 0 {
+            assert_bytes_eq(&run.stdout, &expected.stdout, what);
+        } else {
+            assert_same_failure(&run, &expected);
+        }
+    }
+
+    // Same structure, key order, types, metadata layout and value lengths.
+    assert_bytes_eq(
+        mask_random(&ours.stdout_text()).as_bytes(),
+        mask_random(&theirs.stdout_text()).as_bytes(),
+        "sops-rs's encrypted file vs sops's (random parts masked)",
+    );
+    true
+}
+
+/// [`mask_random`] plus what PGP adds: the armored PGP message (its length
+/// varies) and the `created_at` time of each PGP entry.
+pub fn mask_random_any(text: &str) -> String {
+    static PGP: OnceLock<regex::Regex> = OnceLock::new();
+    static CREATED: OnceLock<regex::Regex> = OnceLock::new();
     let pgp = PGP.get_or_init(|| {
         regex::Regex::new(r"(?s)-----BEGIN PGP MESSAGE-----.*?-----END PGP MESSAGE-----")
             .unwrap_or_else(|e| panic!("bad regex: {e}"))
@@ -610,62 +683,11 @@ pub fn mask_random_any(text: &str) -> String {
         regex::Regex::new(r#"(created_at"?\s*[:=]\s*"?)(\d{4}-\d\d-\d\dT[0-9:.]+Z)"#)
             .unwrap_or_else(|e| panic!("bad regex: {e}"))
     });
-    // Armor first, replaced by text without the BEGIN/END lines, so that
-    // `mask_random`'s line-based armor masking never sees a one-line armor.
-    let masked = age.replace_all(text, |c: &regex::Captures<'_>| {
-        const BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
-        const END: &str = "-----END AGE ENCRYPTED FILE-----";
-        let whole = &c[0];
-        let inner = whole
-            .get(BEGIN.len()..whole.len() - END.len())
-            .unwrap_or_default();
-        // Keep the `\n` escapes and line structure; blank out the base64.
-        let mut out = String::from("<age armor:");
-        let mut chars = inner.chars().peekable();
-        while let Some(ch) = chars.next() {
-            if ch == '\\' {
-                out.push(ch);
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
-            } else if ch.is_ascii_alphanumeric() || ch == '+' || ch == '/' || ch == '=' {
-                out.push('a');
-            } else {
-                out.push(ch);
-            }
-        }
-        out.push('>');
-        out
-    });
-    let masked = pgp.replace_all(&masked, "<pgp message>");
-    let masked = mask_random(&masked);
+    let masked = pgp.replace_all(text, "<pgp message>");
     let masked = created.replace_all(&masked, |c: &regex::Captures<'_>| {
         format!("{}<time {} chars>", &c[1], c[2].len())
     });
-    sort_ini_sops_section(&masked)
-}
-
-/// Sorts the lines of an INI `[sops]` section (the last section), leaving the rest as is.
-fn sort_ini_sops_section(text: &str) -> String {
-    let start = if text.starts_with("[sops]\n") {
-        "[sops]\n".len()
-    } else {
-        match text.find("\n[sops]\n") {
-            Some(i) => i + "\n[sops]\n".len(),
-            None => return text.to_string(),
-        }
-    };
-    let (head, section) = text.split_at(start);
-    let mut lines: Vec<&str> = section.split_inclusive('\n').collect();
-    lines.sort_unstable();
-    let mut out = head.to_string();
-    for l in lines {
-        out.push_str(l);
-        if !l.ends_with('\n') {
-            out.push('\n');
-        }
-    }
-    out
+    mask_random(&masked)
 }
 
 /// Asserts that sops-rs did what sops did: the same output on success; on

@@ -10,7 +10,7 @@ pub fn code(err: &Error) -> u8 {
         | Error::UnmarshalAt { .. }
         | Error::SopsCrash(_) => 2,
         Error::WriteOutput { .. } => 3,
-        Error::Dump(_) | Error::DumpTree(_) | Error::MarshalTree(_) => 4,
+        Error::Dump(_) | Error::DumpTree(_) => 4,
         Error::InvalidEncryptionContext => 6,
         Error::InvalidSet(_) => 7,
         Error::ConflictingParameters(_) => 8,
@@ -24,6 +24,13 @@ pub fn code(err: &Error) -> u8 {
         Error::DuplicateDecryptionKeyType(_) => 112,
         Error::DataKey(_) => 128,
         Error::AlreadyEncrypted => 203,
+        Error::OpenInput(_) => 2,
+        Error::Arguments(_) => 100,
+        Error::KeysOnMissingFile(_) => 49,
+        Error::MarshalTree(_) => 4,
+        Error::FileNotModified => 200,
+        Error::Editor(_) => 201,
+        Error::Interrupted(sig) => u8::try_from(128 + sig).unwrap_or(1),
         _ => 1,
     }
 }

@@ -4,10 +4,14 @@
 
 mod cmd_common;
 mod cmd_completion;
+mod cmd_edit;
 mod cmd_exec;
+mod cmd_files;
 mod cmd_filestatus;
 mod cmd_groups;
 mod cmd_helm;
+mod cmd_rotate;
+mod cmd_set;
 mod cmd_updatekeys;
 mod cmd_values;
 mod exit;
@@ -32,6 +36,11 @@ USAGE:
    sops-rs [global options] FILE              (-e encrypt, -d decrypt)
    sops-rs encrypt [options] [FILE]           (stdin when FILE is absent)
    sops-rs decrypt [options] [FILE]
+   sops-rs [options] FILE, sops-rs edit [options] FILE
+                                             (edit in $SOPS_EDITOR/$EDITOR; a new FILE starts from an example)
+   sops-rs set [options] FILE INDEX VALUE     (VALUE is JSON; --value-file, --value-stdin, --idempotent)
+   sops-rs unset [options] FILE INDEX
+   sops-rs rotate [options] FILE              (new data key; --add-age/--rm-age, --add-pgp/--rm-pgp, --add-kms/--rm-kms)
    sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
    sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
 
@@ -74,7 +83,10 @@ enum Outcome {
     /// A child's exit code passed through (`sops-rs helm`).
     Code(u8),
     Failed(Error),
+    /// A legacy-mode usage error (`Incorrect Usage. …`).
     Usage(String),
+    /// A subcommand usage error (urfave/cli prints `Incorrect Usage: …` there).
+    UsageSub(String),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +96,11 @@ fn main() -> ExitCode {
         Outcome::Code(code) => ExitCode::from(code),
         Outcome::Usage(msg) => {
             println!("Incorrect Usage. {msg}\n\n{HELP}");
+            eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
+            ExitCode::from(1)
+        }
+        Outcome::UsageSub(msg) => {
+            println!("Incorrect Usage: {msg}\n\n{HELP}");
             eprintln!("[CMD]\t level=fatal msg=\"{msg}\"");
             ExitCode::from(1)
         }
@@ -116,8 +133,10 @@ fn flag_error_message(e: FlagError) -> Option<String> {
 }
 
 fn parse(args: &[String], specs: &[flags::FlagSpec]) -> Result<Parsed, Outcome> {
+    let legacy = std::ptr::eq(specs.as_ptr(), specs::GLOBAL.as_ptr());
     flags::parse(args, specs, &env).map_err(|e| match flag_error_message(e) {
-        Some(msg) => Outcome::Usage(msg),
+        Some(msg) if legacy => Outcome::Usage(msg),
+        Some(msg) => Outcome::UsageSub(msg),
         None => {
             println!("{HELP}");
             Outcome::Done
@@ -157,6 +176,18 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     let (mode, table) = match cmd {
         "encrypt" => (Mode::Encrypt, specs::ENCRYPT),
         "decrypt" => (Mode::Decrypt, specs::DECRYPT),
+        "edit" => {
+            return with_flags(rest, specs::EDIT, |p| {
+                cmd_edit::run(p, Surface::Subcommand, config)
+            });
+        }
+        "set" => return with_flags(rest, specs::SET, |p| cmd_set::run_set(p, config)),
+        "unset" => return with_flags(rest, specs::UNSET, |p| cmd_set::run_unset(p, config)),
+        "rotate" => {
+            return with_flags(rest, specs::ROTATE, |p| {
+                cmd_rotate::run(p, Surface::Subcommand, config)
+            });
+        }
         "filestatus" => return cmd_filestatus::run(rest, config),
         "exec-env" => return cmd_exec::run_env(rest, config),
         "exec-file" => return cmd_exec::run_file(rest, config),
@@ -191,21 +222,43 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
     }
 }
 
+/// Parses a subcommand's flags with `table` and runs `f` on them.
+fn with_flags(
+    rest: &[String],
+    table: &[flags::FlagSpec],
+    f: impl FnOnce(&Parsed) -> sops_rs::error::Result<()>,
+) -> Outcome {
+    match parse(rest, table) {
+        Ok(p) => outcome(f(&p)),
+        Err(o) => o,
+    }
+}
+
 fn legacy(global: &Parsed) -> Outcome {
     let wants: Vec<&str> = ["encrypt", "decrypt", "rotate"]
         .into_iter()
         .filter(|f| global.switch(f))
-        .chain(global.is_set("set").then_some("set"))
+        .chain((global.is_set("set") && global.value("set") != Some("")).then_some("set"))
         .collect();
     let mode = match wants.as_slice() {
         [] => {
             if global.positionals.is_empty() {
                 return Outcome::Failed(Error::NoFileSpecified);
             }
-            return Outcome::Failed(Error::Other(
-                "editing files is not implemented in sops-rs yet; use -d to decrypt or -e to encrypt".into(),
+            return outcome(cmd_edit::run(
+                global,
+                Surface::Legacy,
+                global.value("config"),
             ));
         }
+        ["rotate"] => {
+            return outcome(cmd_rotate::run(
+                global,
+                Surface::Legacy,
+                global.value("config"),
+            ));
+        }
+        ["set"] => return outcome(cmd_set::run_legacy_set(global, global.value("config"))),
         ["encrypt"] => Mode::Encrypt,
         ["decrypt"] => Mode::Decrypt,
         [one] => {

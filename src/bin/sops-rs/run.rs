@@ -126,7 +126,7 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&s
                 Some(c) => c.rule_for(Path::new(&name), &cwd)?,
                 None => None,
             };
-            let config = encrypt_config(parsed, surface, rule, input_format == Format::Binary)?;
+            let config = encrypt_config_for(parsed, surface, rule, input_format == Format::Binary)?;
             let input = output::read_input(file.as_deref())?;
             let out = ops::encrypt(&input, input_store.as_ref(), output_store.as_ref(), config)?;
             output::write_output(&destination, &out, Sensitivity::Encrypted)
@@ -264,7 +264,17 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
 
 /// Builds the encryption settings: keys from the command line, else from the matching
 /// creation rule; selection rule and `mac_only_encrypted` merged as sops merges them.
-fn encrypt_config(
+pub(crate) fn encrypt_config(
+    parsed: &Parsed,
+    surface: Surface,
+    rule: Option<&CreationRule>,
+) -> Result<EncryptConfig> {
+    encrypt_config_for(parsed, surface, rule, false)
+}
+
+/// [`encrypt_config`] for an input read with the binary store when
+/// `binary_input`: sops then drops every selection rule (with warnings).
+pub(crate) fn encrypt_config_for(
     parsed: &Parsed,
     surface: Surface,
     rule: Option<&CreationRule>,
@@ -359,9 +369,12 @@ fn encrypt_config(
         ));
     }
     let cli_threshold = match parsed.value("shamir-secret-sharing-threshold") {
-        Some(v) => {
-            usize::try_from(parse_int_flag("shamir-secret-sharing-threshold", v)?).unwrap_or(0)
-        }
+        Some(v) => match parse_int_flag("shamir-secret-sharing-threshold", v)? {
+            // sops passes a negative value on to Shamir, which refuses it ("threshold
+            // must be at least 2", as for 1); with one group no split happens at all.
+            n if n < 0 && key_groups.len() > 1 => 1,
+            n => usize::try_from(n).unwrap_or(0),
+        },
         None => 0,
     };
     let shamir_threshold = if cli_threshold != 0 {
@@ -376,4 +389,90 @@ fn encrypt_config(
         mac_only_encrypted: (legacy && parsed.switch("mac-only-encrypted"))
             || rule.is_some_and(|r| r.mac_only_encrypted),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::specs;
+
+    const AGE1: &str = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
+    const AGE2: &str = "age1sejqed925yw6jgarccflp4x5ywce2kt82nr4l5ytyaz4t7f344ns3ghk62";
+
+    fn parsed(args: &[&str]) -> Parsed {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        crate::flags::parse(&args, specs::GLOBAL, &|_| None).unwrap()
+    }
+
+    fn config(text: &str) -> Config {
+        Config::parse(text.as_bytes(), PathBuf::from("/r/.sops.yaml")).unwrap()
+    }
+
+    fn rule(c: &Config) -> &CreationRule {
+        c.rule_for(Path::new("f.yaml"), Path::new("/r"))
+            .unwrap()
+            .unwrap()
+    }
+
+    fn recipients(cfg: &EncryptConfig) -> Vec<Vec<String>> {
+        cfg.key_groups
+            .iter()
+            .map(|g| g.keys.iter().map(MasterKey::identifier).collect())
+            .collect()
+    }
+
+    #[test]
+    fn rule_keys_unless_the_command_line_names_keys() {
+        let c = config(&format!(
+            "creation_rules:\n  - shamir_threshold: 2\n    encrypted_regex: ^s\n    key_groups:\n      - age: [{AGE1}]\n      - age: [{AGE2}]\n"
+        ));
+        let cfg = encrypt_config(&parsed(&["f"]), Surface::Legacy, Some(rule(&c))).unwrap();
+        assert_eq!(recipients(&cfg), [[AGE1], [AGE2]]);
+        assert_eq!(cfg.shamir_threshold, 2);
+        let cli = parsed(&["--age", AGE2, "f"]);
+        let cfg = encrypt_config(&cli, Surface::Legacy, Some(rule(&c))).unwrap();
+        assert_eq!(recipients(&cfg), [[AGE2]]);
+        assert_eq!(cfg.rule, Some(SelectionRule::EncryptedRegex("^s".into())));
+    }
+
+    #[test]
+    fn selection_precedence_and_conflicts() {
+        let c = config(&format!(
+            "creation_rules:\n  - age: {AGE1}\n    encrypted_comment_regex: enc\n"
+        ));
+        let same = parsed(&["--encrypted-comment-regex", "mine", "f"]);
+        let cfg = encrypt_config(&same, Surface::Legacy, Some(rule(&c))).unwrap();
+        assert_eq!(
+            cfg.rule,
+            Some(SelectionRule::EncryptedCommentRegex("mine".into()))
+        );
+        let other = parsed(&["--encrypted-regex", "x", "f"]);
+        let e = encrypt_config(&other, Surface::Legacy, Some(rule(&c))).err();
+        assert!(matches!(e, Some(Error::ConflictingParameters(_))));
+        // No config and no keys.
+        let e = encrypt_config(&parsed(&["f"]), Surface::Legacy, None).err();
+        assert!(matches!(e, Some(Error::Config(_))));
+    }
+
+    #[test]
+    fn negative_cli_threshold_fails_only_with_several_groups() {
+        let c = config(&format!(
+            "creation_rules:\n  - key_groups:\n      - age: [{AGE1}]\n      - age: [{AGE2}]\n"
+        ));
+        let neg = parsed(&["--shamir-secret-sharing-threshold", "-1", "f"]);
+        let cfg = encrypt_config(&neg, Surface::Legacy, Some(rule(&c))).unwrap();
+        assert_eq!(
+            cfg.shamir_threshold, 1,
+            "passed on so that Shamir refuses it"
+        );
+        let one = parsed(&[
+            "--age",
+            AGE1,
+            "--shamir-secret-sharing-threshold",
+            "-1",
+            "f",
+        ]);
+        let cfg = encrypt_config(&one, Surface::Legacy, None).unwrap();
+        assert_eq!(cfg.shamir_threshold, 0);
+    }
 }

@@ -232,3 +232,93 @@ pub const GROUPS_DELETE: &[FlagSpec] = &[
     KEYSERVICE_LOCAL,
     KEYSERVICE,
 ];
+
+/// `sops-rs edit [flags] FILE`.
+pub const EDIT: &[FlagSpec] = &[
+    value(&["kms", "k"], Some("SOPS_KMS_ARN")),
+    value(&["aws-profile"], None),
+    value(&["gcp-kms"], Some("SOPS_GCP_KMS_IDS")),
+    value(&["hckms"], Some("SOPS_HUAWEICLOUD_KMS_IDS")),
+    value(&["azure-kv"], Some("SOPS_AZURE_KEYVAULT_URLS")),
+    value(&["hc-vault-transit"], Some("SOPS_VAULT_URIS")),
+    value(&["pgp", "p"], Some("SOPS_PGP_FP")),
+    value(&["age", "a"], Some("SOPS_AGE_RECIPIENTS")),
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    value(&["unencrypted-suffix"], None),
+    value(&["encrypted-suffix"], None),
+    value(&["unencrypted-regex"], None),
+    value(&["encrypted-regex"], None),
+    value(&["encryption-context"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    switch(&["show-master-keys", "s"], None),
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+];
+
+/// `sops-rs set [flags] FILE INDEX [VALUE]`.
+pub const SET: &[FlagSpec] = &[
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    switch(&["value-file"], None),
+    switch(&["value-stdin"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    switch(&["idempotent"], None),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+];
+
+/// `sops-rs unset [flags] FILE INDEX`.
+pub const UNSET: &[FlagSpec] = &[
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    value(&["shamir-secret-sharing-threshold"], None),
+    switch(&["ignore-mac"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    switch(&["idempotent"], None),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+];
+
+/// `sops-rs rotate [flags] FILE` (no `--ignore-mac`, as in sops).
+pub const ROTATE: &[FlagSpec] = &[
+    switch(&["in-place", "i"], None),
+    value(&["output"], None),
+    value(&["input-type"], None),
+    value(&["output-type"], None),
+    value(&["encryption-context"], None),
+    value(&["add-gcp-kms"], None),
+    value(&["rm-gcp-kms"], None),
+    value(&["add-hckms"], None),
+    value(&["rm-hckms"], None),
+    value(&["add-azure-kv"], None),
+    value(&["rm-azure-kv"], None),
+    value(&["add-kms"], None),
+    value(&["rm-kms"], None),
+    value(&["add-hc-vault-transit"], None),
+    value(&["rm-hc-vault-transit"], None),
+    value(&["add-age"], None),
+    value(&["rm-age"], None),
+    value(&["add-pgp"], None),
+    value(&["rm-pgp"], None),
+    value(&["filename-override"], None),
+    value(&["decryption-order"], Some("SOPS_DECRYPTION_ORDER")),
+    switch(
+        &["enable-local-keyservice"],
+        Some("SOPS_ENABLE_LOCAL_KEYSERVICE"),
+    ),
+    repeated(&["keyservice"], Some("SOPS_KEYSERVICE")),
+];
