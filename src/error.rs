@@ -38,6 +38,15 @@ pub enum Error {
     /// A plaintext (or encrypted) document could not be parsed.
     #[error("Error unmarshalling file: {0}")]
     Unmarshal(String),
+    /// A plaintext document could not be parsed, at a known 1-based line:
+    /// the message is sops's (which names no line), the hint gives the line.
+    #[error("Error unmarshalling file: {message}")]
+    UnmarshalAt {
+        /// sops's message.
+        message: String,
+        /// Where the parser stopped.
+        line: usize,
+    },
     /// The file has no `sops` metadata.
     #[error("sops metadata not found")]
     MetadataNotFound,
@@ -103,6 +112,11 @@ pub enum Error {
     /// `--extract` named something that is not in the file.
     #[error("error truncating tree: {0}")]
     TruncateTree(String),
+    /// An input on which sops 3.11 crashes (Go panic, exit 2), e.g. an
+    /// `--extract` path `[]` or one going through a value that is not a map;
+    /// sops-rs exits 2 too, with this message (which carries its own prefix).
+    #[error("{0}")]
+    SopsCrash(String),
     /// Wrong command-line usage (unknown flag, missing value, …).
     #[error("{0}")]
     Usage(String),
@@ -128,8 +142,8 @@ pub enum Error {
     /// `--add-*`/`--rm-*` on a file that does not exist (exit 49).
     #[error("{0}")]
     KeysOnMissingFile(String),
-    /// `edit`, `set`, `unset`, `rotate` could not write the tree in the output
-    /// format (exit 4); the text is the store's own.
+    /// `encrypt`, `edit`, `set`, `unset`, `rotate` could not write the tree in
+    /// the output format (exit 4); the text is the store's own.
     #[error("Could not marshal tree: {0}")]
     MarshalTree(String),
     /// The editor left the file as it was (exit 200).
@@ -161,6 +175,7 @@ impl Error {
                 "hint: an encrypted value was altered or moved to another key; restore the file from version control".into(),
             ),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
+            Error::UnmarshalAt { line, .. } => Some(format!("hint: the problem is on line {line}")),
             _ => None,
         }
     }

@@ -22,7 +22,7 @@ use crate::keys::{DecryptionOrder, KeyGroup};
 use crate::metadata::Metadata;
 use crate::selection::{DEFAULT_UNENCRYPTED_SUFFIX, SelectionRule};
 use crate::store::{Format, Store};
-use crate::tree::{Timestamp, Tree, Value};
+use crate::tree::{Item, Key, Map, Timestamp, Tree, Value};
 use crate::treepath::{Found, PathComponent};
 use crate::walk::IvCache;
 use zeroize::Zeroizing;
@@ -177,8 +177,15 @@ pub fn bump_version_for_edit(metadata: &mut Metadata) -> Result<()> {
 }
 
 /// Writes an encrypted tree with its metadata in the store's shape.
+/// sops words a failure here "Could not marshal tree" (exit 4) in every
+/// command that writes an encrypted file, unlike decrypt's "Error dumping file".
 pub fn emit_encrypted_file(tree: &Tree, metadata: &Metadata, store: &dyn Store) -> Result<Vec<u8>> {
-    store.emit_encrypted(tree, &metadata.to_map(store.metadata_form()))
+    store
+        .emit_encrypted(tree, &metadata.to_map(store.metadata_form()))
+        .map_err(|e| match e {
+            Error::Dump(m) => Error::MarshalTree(m),
+            other => other,
+        })
 }
 
 /// Decrypts an encrypted file; the result is plaintext (zeroized on drop).
@@ -197,7 +204,12 @@ pub fn decrypt(
     let key = recover_key(&file.metadata, &config.order)?;
     decrypt_file(&mut file, &key, config.ignore_mac)?;
     match extract {
-        Some(path) => extract_value(&file.tree, &path, output_store),
+        Some(path) => extract_value_from(
+            &file.tree,
+            &path,
+            output_store,
+            matches!(input_store.format(), Format::Json | Format::Ini),
+        ),
         None => output_store.emit_plain(&file.tree).map(Zeroizing::new),
     }
 }
@@ -280,6 +292,26 @@ pub fn extract_value(
     path: &[PathComponent],
     store: &dyn Store,
 ) -> Result<Zeroizing<Vec<u8>>> {
+    extract_value_from(tree, path, store, false)
+}
+
+/// [`extract_value`] knowing whether the tree was read from JSON or INI: those
+/// sops readers leave empty objects/sections as nil maps, which encoding/json (the INI value
+/// emitter, and JSON for a map item) writes as `null` instead of `[]`.
+fn extract_value_from(
+    tree: &Tree,
+    path: &[PathComponent],
+    store: &dyn Store,
+    nil_empty: bool,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let encoding_json = nil_empty && matches!(store.format(), Format::Json | Format::Ini);
+    let nil_maps = |v: &Value| -> Value {
+        if encoding_json {
+            nil_empty_maps(v)
+        } else {
+            v.clone()
+        }
+    };
     let first = tree
         .branches
         .first()
@@ -292,9 +324,122 @@ pub fn extract_value(
             }
             store.emit_plain(&out).map(Zeroizing::new)
         }
+        Found::Item(item) => {
+            let item = Item {
+                key: item.key.clone(),
+                value: nil_maps(&item.value),
+            };
+            emit_map_item(&item, store).map(Zeroizing::new)
+        }
         Found::Value(Value::Str(s)) => Ok(Zeroizing::new(s.as_bytes().to_vec())),
         Found::Value(Value::Bytes(b)) => Ok(Zeroizing::new(b.to_vec())),
+        Found::Value(v) if store.format() == Format::Ini => {
+            store.emit_value(&nil_maps(v)).map(Zeroizing::new)
+        }
         Found::Value(v) => store.emit_value(v).map(Zeroizing::new),
+    }
+}
+
+/// Every empty map inside `v` replaced by null (see [`extract_value_from`]).
+fn nil_empty_maps(v: &Value) -> Value {
+    match v {
+        Value::Map(m) if m.items.is_empty() => Value::Null,
+        Value::Map(m) => Value::Map(Map {
+            items: m
+                .items
+                .iter()
+                .map(|it| Item {
+                    key: it.key.clone(),
+                    value: nil_empty_maps(&it.value),
+                })
+                .collect(),
+        }),
+        Value::List(l) => Value::List(l.iter().map(nil_empty_maps).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A map item picked by an index (`--extract '[0]'` on a map): sops hands its
+/// in-memory `TreeItem{Key, Value}` struct to the store's value emitter, so
+/// YAML writes it as a `key:`/`value:` mapping and JSON/INI as
+/// `{"Key":…,"Value":…}`, with nested maps as lists of such items.
+fn emit_map_item(item: &Item, store: &dyn Store) -> Result<Vec<u8>> {
+    let plain_key = |key: &Key| match key {
+        Key::Str(k) => Value::str(k.as_str()),
+        Key::Comment(c) => Value::Comment(c.clone()),
+        Key::Scalar(v) => (**v).clone(),
+    };
+    match store.format() {
+        Format::Dotenv => Err(Error::DumpTree(
+            "the dotenv store only supports emitting strings, got sops.TreeItem".into(),
+        )),
+        Format::Ini => {
+            // encoding/json of the struct, compact; `compact` already writes
+            // maps and comments in sops's in-memory layout.
+            let compact = |v: &Value| crate::store::json::compact(v).map_err(Error::DumpTree);
+            let mut out = b"{\"Key\":".to_vec();
+            out.extend(compact(&plain_key(&item.key))?);
+            out.extend_from_slice(b",\"Value\":");
+            out.extend(compact(&item.value)?);
+            out.push(b'}');
+            Ok(out)
+        }
+        format => {
+            let go = GoStruct {
+                yaml: format == Format::Yaml,
+            };
+            let mut fields = Map::new();
+            fields.push(go.key(), go.value(&plain_key(&item.key)));
+            fields.push(go.val(), go.value(&item.value));
+            store.emit_value(&Value::Map(fields))
+        }
+    }
+}
+
+/// How a generic Go encoder (go-yaml or encoding/json) writes sops's
+/// in-memory types: a map is a list of `{Key, Value}` structs, a comment a
+/// `{Value}` struct; go-yaml lowercases field names, and encoding/json writes
+/// an empty (nil) list as `null`.
+struct GoStruct {
+    yaml: bool,
+}
+
+impl GoStruct {
+    fn key(&self) -> &'static str {
+        if self.yaml { "key" } else { "Key" }
+    }
+
+    fn val(&self) -> &'static str {
+        if self.yaml { "value" } else { "Value" }
+    }
+
+    fn value(&self, v: &Value) -> Value {
+        match v {
+            Value::Map(m) => Value::List(
+                m.items
+                    .iter()
+                    .map(|it| {
+                        let key = match &it.key {
+                            Key::Str(k) => Value::str(k.as_str()),
+                            Key::Comment(c) => self.value(&Value::Comment(c.clone())),
+                            Key::Scalar(k) => self.value(k),
+                        };
+                        let mut s = Map::new();
+                        s.push(self.key(), key);
+                        s.push(self.val(), self.value(&it.value));
+                        Value::Map(s)
+                    })
+                    .collect(),
+            ),
+            Value::List(l) if l.is_empty() && !self.yaml => Value::Null,
+            Value::List(l) => Value::List(l.iter().map(|x| self.value(x)).collect()),
+            Value::Comment(c) => {
+                let mut s = Map::new();
+                s.push(self.val(), Value::Str(c.clone()));
+                Value::Map(s)
+            }
+            other => other.clone(),
+        }
     }
 }
 
@@ -685,6 +830,52 @@ mod tests {
                 .to_string(),
             "error truncating tree: component ['nope'] not found"
         );
+    }
+
+    /// `--extract '[i]'` on a map: sops's TreeItem struct through each store
+    /// (outputs checked with sops 3.11.0).
+    #[test]
+    fn extract_map_item_like_sops() {
+        use crate::store::{StoreOptions, for_format};
+        let mut inner = Map::new();
+        inner.push("c", Value::Null);
+        let mut doc = Map::new();
+        doc.push(
+            "b",
+            Value::List(vec![Value::Float(1.0), Value::str("x"), Value::Map(inner)]),
+        );
+        doc.push("e", Value::List(vec![]));
+        let tree = Tree {
+            branches: vec![doc],
+        };
+        let p = |s: &str| crate::treepath::parse_extract_path(s).unwrap();
+        let out = |f: Format, path: &str| {
+            let store = for_format(f, StoreOptions::default()).unwrap();
+            extract_value(&tree, &p(path), store.as_ref())
+                .map(|o| String::from_utf8(o.to_vec()).unwrap())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            out(Format::Yaml, "[0]").unwrap(),
+            "key: b\nvalue:\n    - 1\n    - x\n    - - key: c\n        value: null\n"
+        );
+        assert_eq!(
+            out(Format::Json, "[0]").unwrap(),
+            "{\n\t\"Key\": \"b\",\n\t\"Value\": [\n\t\t1,\n\t\t\"x\",\n\t\t[\n\t\t\t{\n\t\t\t\t\"Key\": \"c\",\n\t\t\t\t\"Value\": null\n\t\t\t}\n\t\t]\n\t]\n}"
+        );
+        assert_eq!(
+            out(Format::Ini, "[0]").unwrap(),
+            r#"{"Key":"b","Value":[1,"x",[{"Key":"c","Value":null}]]}"#
+        );
+        assert_eq!(
+            out(Format::Json, "[1]").unwrap(),
+            "{\n\t\"Key\": \"e\",\n\t\"Value\": null\n}"
+        );
+        assert_eq!(
+            out(Format::Dotenv, "[0]").unwrap_err(),
+            "Error dumping tree: the dotenv store only supports emitting strings, got sops.TreeItem"
+        );
+        assert!(out(Format::Binary, "[0]").is_err());
     }
 
     // ---- End to end with the real JSON store and age keys.

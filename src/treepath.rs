@@ -7,7 +7,7 @@
 
 use crate::cipher::go_quote;
 use crate::error::{Error, Result};
-use crate::tree::{Key, Map, Value};
+use crate::tree::{Item, Key, Map, Value};
 
 /// One step of a tree path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,62 +63,113 @@ pub fn parse_components(arg: &str) -> std::result::Result<Vec<PathComponent>, St
     Ok(path)
 }
 
-/// Parses an `--extract` path; errors are [`Error::InvalidTreePath`] (exit 91).
+/// Parses an `--extract` path; errors are [`Error::InvalidTreePath`] (exit
+/// 91), or [`Error::SopsCrash`] (exit 2) for `[]` and a lone quote, where
+/// sops's parser indexes past the end and crashes.
 pub fn parse_extract_path(arg: &str) -> Result<Vec<PathComponent>> {
-    parse_components(arg)
-        .map_err(|e| Error::InvalidTreePath(format!("error parsing --extract path: {e}")))
+    parse_components(arg).map_err(|e| {
+        let msg = format!("error parsing --extract path: {e}");
+        if e.ends_with(" is empty") || e.ends_with(" is not a valid key") {
+            Error::SopsCrash(msg)
+        } else {
+            Error::InvalidTreePath(msg)
+        }
+    })
 }
 
-/// What a path points at: the document itself (empty path), a nested map, or another value.
+/// What a path points at: the document itself (empty path), a nested map,
+/// one item of a map (an index used on a map), or another value.
 #[derive(Debug)]
 pub enum Found<'a> {
     /// A map (the document for an empty path).
     Map(&'a Map),
+    /// An item of a map picked by position: sops indexes its in-memory item
+    /// list like any slice and hands back the key/value pair itself.
+    Item(&'a Item),
     /// Any other value.
     Value(&'a Value),
 }
 
+impl<'a> Found<'a> {
+    fn of(value: &'a Value) -> Self {
+        match value {
+            Value::Map(m) => Found::Map(m),
+            other => Found::Value(other),
+        }
+    }
+}
+
 /// Follows `path` from a document (sops's `Truncate`); errors are
-/// [`Error::TruncateTree`] with sops's messages.
+/// [`Error::TruncateTree`] with sops's messages, or [`Error::SopsCrash`]
+/// where sops crashes (a key looked up in something that is not a map, a
+/// negative index).
 pub fn lookup<'a>(doc: &'a Map, path: &[PathComponent]) -> Result<Found<'a>> {
     let mut current = Found::Map(doc);
     for component in path {
         current = match component {
             PathComponent::Key(k) => {
-                let not_found = || Error::TruncateTree(format!("component ['{k}'] not found"));
                 let m = match current {
-                    Found::Map(m) | Found::Value(Value::Map(m)) => m,
-                    Found::Value(_) => return Err(not_found()),
+                    Found::Map(m) => m,
+                    Found::Item(_) => return Err(not_a_map(k, "a key/value item")),
+                    Found::Value(v) => return Err(not_a_map(k, kind_of(v))),
                 };
-                found_in(m, k).ok_or_else(not_found)?
+                m.items
+                    .iter()
+                    .find(|item| matches!(&item.key, Key::Str(key) if key == k))
+                    .map(|item| Found::of(&item.value))
+                    .ok_or_else(|| Error::TruncateTree(format!("component ['{k}'] not found")))?
             }
             PathComponent::Index(i) => {
-                let Found::Value(Value::List(list)) = current else {
-                    return Err(Error::TruncateTree(format!(
-                        "component [{i}] is integer, but tree part is not a slice"
-                    )));
+                let len = match current {
+                    Found::Map(m) => m.items.len(),
+                    Found::Value(Value::List(l)) => l.len(),
+                    _ => {
+                        return Err(Error::TruncateTree(format!(
+                            "component [{i}] is integer, but tree part is not a slice"
+                        )));
+                    }
                 };
-                let v = usize::try_from(*i)
-                    .ok()
-                    .and_then(|i| list.get(i))
-                    .ok_or_else(|| {
-                        Error::TruncateTree(format!("component [{i}] accesses out of bounds"))
-                    })?;
-                Found::Value(v)
+                let pos = usize::try_from(*i).map_err(|_| {
+                    Error::SopsCrash(format!(
+                        "error truncating tree: component [{i}] accesses out of bounds"
+                    ))
+                })?;
+                if pos >= len {
+                    return Err(Error::TruncateTree(format!(
+                        "component [{i}] accesses out of bounds"
+                    )));
+                }
+                match current {
+                    Found::Map(m) => m.items.get(pos).map(Found::Item),
+                    Found::Value(Value::List(l)) => l.get(pos).map(Found::of),
+                    _ => None,
+                }
+                .ok_or_else(|| {
+                    Error::TruncateTree(format!("component [{i}] accesses out of bounds"))
+                })?
             }
         };
     }
     Ok(current)
 }
 
-fn found_in<'a>(m: &'a Map, key: &str) -> Option<Found<'a>> {
-    m.items.iter().find_map(|item| match &item.key {
-        Key::Str(k) if k == key => Some(match &item.value {
-            Value::Map(inner) => Found::Map(inner),
-            other => Found::Value(other),
-        }),
-        _ => None,
-    })
+fn not_a_map(key: &str, what: &str) -> Error {
+    Error::SopsCrash(format!(
+        "error truncating tree: component ['{key}'] not found: the value there is {what}, not a map"
+    ))
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "a map",
+        Value::List(_) => "a list",
+        Value::Str(_) | Value::Bytes(_) => "a string",
+        Value::Int(_) | Value::Uint64(_) | Value::Float(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Time(_) => "a timestamp",
+        Value::Null => "null",
+        Value::Comment(_) => "a comment",
+    }
 }
 
 /// A new value holding `leaf` at `path` (sops's `valueFromPathAndLeaf`).
@@ -382,6 +433,16 @@ mod tests {
             Found::Value(Value::Int(1000))
         ));
         assert!(matches!(lookup(&d, &[]).unwrap(), Found::Map(_)));
+        // A map inside a list is a map (emitted as a whole document by sops).
+        assert!(matches!(
+            lookup(&d, &[K("list".into()), Index(1)]).unwrap(),
+            Found::Map(m) if m.get("x").is_some()
+        ));
+        // An index on a map picks the key/value item, as sops's slice indexing does.
+        assert!(matches!(
+            lookup(&d, &[Index(2)]).unwrap(),
+            Found::Item(item) if matches!(&item.key, Key::Str(k) if k == "nested")
+        ));
     }
 
     /// Messages printed by sops 3.11.0 (exit 1).
@@ -402,10 +463,40 @@ mod tests {
             "error truncating tree: component [0] is integer, but tree part is not a slice"
         );
         assert_eq!(
+            e(&[Index(3)]),
+            "error truncating tree: component [3] accesses out of bounds"
+        );
+        assert_eq!(
+            e(&[Index(0), Index(0)]),
+            "error truncating tree: component [0] is integer, but tree part is not a slice"
+        );
+    }
+
+    /// Where sops 3.11 crashes (Go panic, exit 2): a key looked up in
+    /// something that is not a map, a negative index.
+    #[test]
+    fn lookup_where_sops_crashes_is_a_clear_error() {
+        let d = doc();
+        let e = |p: &[PathComponent]| match lookup(&d, p) {
+            Err(Error::SopsCrash(m)) => m,
+            other => panic!("{p:?}: {other:?}"),
+        };
+        assert_eq!(
+            e(&[K("hello".into()), K("x".into())]),
+            "error truncating tree: component ['x'] not found: the value there is a string, not a map"
+        );
+        assert_eq!(
+            e(&[K("list".into()), K("x".into())]),
+            "error truncating tree: component ['x'] not found: the value there is a list, not a map"
+        );
+        assert_eq!(
+            e(&[Index(0), K("x".into())]),
+            "error truncating tree: component ['x'] not found: the value there is a key/value item, not a map"
+        );
+        assert_eq!(
             e(&[K("list".into()), Index(-1)]),
             "error truncating tree: component [-1] accesses out of bounds"
         );
-        assert!(lookup(&d, &[K("list".into()), K("x".into())]).is_err());
     }
 
     #[test]

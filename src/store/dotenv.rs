@@ -41,34 +41,41 @@ fn utf8<'a>(bytes: &'a [u8], what: &str, line: &[u8]) -> std::result::Result<&'a
     })
 }
 
-/// Parses the lines; the error text is sops's (without any prefix).
-fn parse(input: &[u8]) -> std::result::Result<Map, String> {
-    let mut map = Map::new();
-    for line in input.split(|&b| b == b'\n') {
-        match line.first() {
-            None => continue,
-            Some(b'#') => {
-                let comment = utf8(line.get(1..).unwrap_or_default(), "comment", line)?;
-                map.items.push(Item {
-                    key: Key::Comment(text(comment)),
-                    value: Value::Null,
-                });
-            }
-            Some(_) => {
-                let Some(pos) = line.iter().position(|&b| b == b'=') else {
-                    return Err(format!(
-                        "invalid dotenv input line: {}",
-                        String::from_utf8_lossy(line)
-                    ));
-                };
-                let key = utf8(line.get(..pos).unwrap_or_default(), "key", line)?;
-                let raw = decode_newlines(line.get(pos + 1..).unwrap_or_default());
-                let value = match String::from_utf8(raw) {
-                    Ok(s) => Value::Str(text(s)),
-                    Err(e) => Value::Bytes(Zeroizing::new(e.into_bytes())),
-                };
-                map.push(key, value);
-            }
+/// Parses the lines; the error is sops's text (without any prefix) and the
+/// 1-based line it is about.
+fn parse(input: &[u8]) -> std::result::Result<Map, (String, usize)> {
+    input
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .try_fold(Map::new(), |map, (n, line)| {
+            parse_line(map, line).map_err(|e| (e, n + 1))
+        })
+}
+
+fn parse_line(mut map: Map, line: &[u8]) -> std::result::Result<Map, String> {
+    match line.first() {
+        None => {}
+        Some(b'#') => {
+            let comment = utf8(line.get(1..).unwrap_or_default(), "comment", line)?;
+            map.items.push(Item {
+                key: Key::Comment(text(comment)),
+                value: Value::Null,
+            });
+        }
+        Some(_) => {
+            let Some(pos) = line.iter().position(|&b| b == b'=') else {
+                return Err(format!(
+                    "invalid dotenv input line: {}",
+                    String::from_utf8_lossy(line)
+                ));
+            };
+            let key = utf8(line.get(..pos).unwrap_or_default(), "key", line)?;
+            let raw = decode_newlines(line.get(pos + 1..).unwrap_or_default());
+            let value = match String::from_utf8(raw) {
+                Ok(s) => Value::Str(text(s)),
+                Err(e) => Value::Bytes(Zeroizing::new(e.into_bytes())),
+            };
+            map.push(key, value);
         }
     }
     Ok(map)
@@ -127,14 +134,14 @@ impl Store for DotenvStore {
     }
 
     fn load_plain(&self, input: &[u8]) -> Result<Tree> {
-        let map = parse(input).map_err(Error::Unmarshal)?;
+        let map = parse(input).map_err(|(message, line)| Error::UnmarshalAt { message, line })?;
         Ok(Tree {
             branches: vec![map],
         })
     }
 
     fn load_encrypted(&self, input: &[u8]) -> Result<(Tree, Map)> {
-        let all = parse(input).map_err(Error::Other)?;
+        let all = parse(input).map_err(|(e, _)| Error::Other(e))?;
         let mut data = Map::new();
         let mut flat: Vec<(String, String)> = Vec::new();
         for item in all.items {
@@ -315,6 +322,14 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "Error unmarshalling file: invalid dotenv input line: noeq"
+        );
+        assert_eq!(
+            DotenvStore
+                .load_plain(b"A=1\n\nB=2\nnoeq\n")
+                .unwrap_err()
+                .hint()
+                .as_deref(),
+            Some("hint: the problem is on line 4")
         );
         assert_eq!(
             DotenvStore

@@ -158,7 +158,11 @@ impl Store for IniStore {
 
     fn load_plain(&self, input: &[u8]) -> Result<Tree> {
         let wrap = |e: String| Error::Unmarshal(format!("Could not unmarshal input data: {e}"));
-        let map = to_tree(parse::parse(input).map_err(wrap)?).map_err(wrap)?;
+        let sections = parse::parse_at(input).map_err(|(e, line)| Error::UnmarshalAt {
+            message: format!("Could not unmarshal input data: {e}"),
+            line,
+        })?;
+        let map = to_tree(sections).map_err(wrap)?;
         Ok(Tree {
             branches: vec![map],
         })

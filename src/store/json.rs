@@ -82,8 +82,10 @@ impl Store for JsonStore {
     }
 
     fn load_plain(&self, input: &[u8]) -> Result<Tree> {
-        let map = decode::parse_document(input)
-            .map_err(|e| Error::Unmarshal(format!("Could not unmarshal input data: {e}")))?;
+        let map = decode::parse_document_at(input).map_err(|(e, line)| Error::UnmarshalAt {
+            message: format!("Could not unmarshal input data: {e}"),
+            line,
+        })?;
         Ok(Tree {
             branches: vec![map],
         })

@@ -5,7 +5,10 @@ use sops_rs::error::Error;
 /// sops's exit code for `err`.
 pub fn code(err: &Error) -> u8 {
     match err {
-        Error::ReadInput { .. } | Error::Unmarshal(_) => 2,
+        Error::ReadInput { .. }
+        | Error::Unmarshal(_)
+        | Error::UnmarshalAt { .. }
+        | Error::SopsCrash(_) => 2,
         Error::WriteOutput { .. } => 3,
         Error::Dump(_) | Error::DumpTree(_) => 4,
         Error::InvalidEncryptionContext => 6,

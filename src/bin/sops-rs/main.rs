@@ -10,8 +10,12 @@ mod cmd_files;
 mod cmd_filestatus;
 mod cmd_groups;
 mod cmd_helm;
+mod cmd_install_hook;
+mod cmd_merge_driver;
+mod cmd_precommit;
 mod cmd_rotate;
 mod cmd_set;
+mod cmd_textconv;
 mod cmd_updatekeys;
 mod cmd_values;
 mod exit;
@@ -43,6 +47,10 @@ USAGE:
    sops-rs rotate [options] FILE              (new data key; --add-age/--rm-age, --add-pgp/--rm-pgp, --add-kms/--rm-kms)
    sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
    sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
+   sops-rs pre-commit [FILE...]              (refuse staged secrets in clear text; README, Git)
+   sops-rs install-hook [--force] [--git-config]  (git pre-commit hook; diff/merge drivers)
+   sops-rs merge-driver BASE OURS THEIRS PATH (git merge driver: %O %A %B %P)
+   sops-rs textconv FILE                     (decrypt for git diff, format from the content)
 
    Flags must come before the file name, as with sops. Single and double dashes
    are equivalent (-decrypt, --decrypt); short flags cannot be combined.
@@ -206,6 +214,18 @@ fn subcommand(cmd: &str, rest: &[String], config: Option<&str>) -> Outcome {
                 Err(o) => o,
             };
         }
+        "pre-commit" => {
+            return exit_with(rest, cmd_precommit::FLAGS, |p| {
+                cmd_precommit::run(p, config)
+            });
+        }
+        "install-hook" => return exit_with(rest, cmd_install_hook::FLAGS, cmd_install_hook::run),
+        "merge-driver" => {
+            return exit_with(rest, cmd_merge_driver::FLAGS, |p| {
+                cmd_merge_driver::run(p, config)
+            });
+        }
+        "textconv" => return exit_with(rest, cmd_textconv::FLAGS, cmd_textconv::run),
         "help" | "h" => {
             println!("{HELP}");
             return Outcome::Done;
@@ -230,6 +250,22 @@ fn with_flags(
 ) -> Outcome {
     match parse(rest, table) {
         Ok(p) => outcome(f(&p)),
+        Err(o) => o,
+    }
+}
+
+/// Parses `rest` and runs a command that returns its exit status.
+fn exit_with(
+    rest: &[String],
+    table: &[flags::FlagSpec],
+    cmd: impl FnOnce(&Parsed) -> sops_rs::error::Result<u8>,
+) -> Outcome {
+    match parse(rest, table) {
+        Ok(p) => match cmd(&p) {
+            Ok(code) => Outcome::Code(code),
+            Err(Error::Usage(msg)) => Outcome::UsageSub(msg),
+            Err(e) => Outcome::Failed(e),
+        },
         Err(o) => o,
     }
 }

@@ -126,7 +126,7 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&s
                 Some(c) => c.rule_for(Path::new(&name), &cwd)?,
                 None => None,
             };
-            let config = encrypt_config(parsed, surface, rule)?;
+            let config = encrypt_config_for(parsed, surface, rule, input_format == Format::Binary)?;
             let input = output::read_input(file.as_deref())?;
             let out = ops::encrypt(&input, input_store.as_ref(), output_store.as_ref(), config)?;
             output::write_output(&destination, &out, Sensitivity::Encrypted)
@@ -150,6 +150,33 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&s
 
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// sops's warnings, in its order, for the selection rules a binary input
+/// ignores (it says nothing about an unencrypted comment regex).
+fn warn_rules_ignored_for_binary(rules: &[SelectionRule]) {
+    const ONE_KEY: &str = "the binary store produces one key that should always be encrypted";
+    let mut warnings: Vec<(u8, &str, &str)> = rules
+        .iter()
+        .filter_map(|r| match r {
+            SelectionRule::UnencryptedSuffix(_) => Some((0, "an unencrypted suffix", ONE_KEY)),
+            SelectionRule::EncryptedSuffix(_) => Some((1, "an encrypted suffix", ONE_KEY)),
+            SelectionRule::EncryptedRegex(_) => Some((2, "an encrypted regex", ONE_KEY)),
+            SelectionRule::UnencryptedRegex(_) => Some((3, "an unencrypted regex", ONE_KEY)),
+            SelectionRule::EncryptedCommentRegex(_) => Some((
+                4,
+                "an encrypted comment regex",
+                "the binary store never produces comments",
+            )),
+            SelectionRule::UnencryptedCommentRegex(_) => None,
+        })
+        .collect();
+    warnings.sort_by_key(|w| w.0);
+    for (_, what, why) in warnings {
+        eprintln!(
+            "[CMD]\t level=warning msg=\"Using {what} does not make sense with the input store ({why}) and will be ignored.\""
+        );
+    }
 }
 
 /// Go's int flag parsing; a bad value is a usage error as urfave/cli reports it.
@@ -242,6 +269,17 @@ pub(crate) fn encrypt_config(
     surface: Surface,
     rule: Option<&CreationRule>,
 ) -> Result<EncryptConfig> {
+    encrypt_config_for(parsed, surface, rule, false)
+}
+
+/// [`encrypt_config`] for an input read with the binary store when
+/// `binary_input`: sops then drops every selection rule (with warnings).
+pub(crate) fn encrypt_config_for(
+    parsed: &Parsed,
+    surface: Surface,
+    rule: Option<&CreationRule>,
+    binary_input: bool,
+) -> Result<EncryptConfig> {
     parse_encryption_context(parsed.value("encryption-context").unwrap_or(""))?;
     if parsed
         .value("azure-kv")
@@ -319,6 +357,12 @@ pub(crate) fn encrypt_config(
         |s| matches!(s, SelectionRule::EncryptedCommentRegex(_)),
         legacy,
     );
+    if binary_input {
+        // sops drops every selection rule for binary input (warning for all but
+        // the unencrypted comment regex), before checking that only one is set.
+        warn_rules_ignored_for_binary(&rules);
+        rules.clear();
+    }
     if rules.len() > 1 {
         return Err(Error::ConflictingParameters(
             "cannot use more than one of encrypted_suffix, unencrypted_suffix, encrypted_regex, unencrypted_regex, encrypted_comment_regex, or unencrypted_comment_regex in the same file".into(),

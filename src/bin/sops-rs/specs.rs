@@ -156,6 +156,10 @@ pub const SUBCOMMANDS: &[&str] = &[
     "h",
     "helm",
     "values",
+    "pre-commit",
+    "install-hook",
+    "merge-driver",
+    "textconv",
 ];
 
 /// `sops-rs values [flags] FILE...`.

@@ -82,6 +82,8 @@ fn lossy(b: &[u8]) -> String {
 struct Parser<'a> {
     input: &'a [u8],
     pos: usize,
+    /// Where the line being parsed (a key, a section, a comment) starts.
+    start: usize,
     eof: bool,
     comment: Vec<u8>,
 }
@@ -225,6 +227,11 @@ fn read_key_name(line: &[u8]) -> Result<(Vec<u8>, usize), String> {
 
 /// Parses a whole file; the error text is ini.v1's.
 pub(super) fn parse(input: &[u8]) -> Result<Vec<Section>, String> {
+    parse_at(input).map_err(|(e, _)| e)
+}
+
+/// [`parse`], with the 1-based line an error is about.
+pub(super) fn parse_at(input: &[u8]) -> Result<Vec<Section>, (String, usize)> {
     let input = if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
         input.get(2..).unwrap_or_default()
     } else if input.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -235,9 +242,17 @@ pub(super) fn parse(input: &[u8]) -> Result<Vec<Section>, String> {
     let mut p = Parser {
         input,
         pos: 0,
+        start: 0,
         eof: false,
         comment: Vec::new(),
     };
+    parse_lines(&mut p).map_err(|e| {
+        let before = input.get(..p.start).unwrap_or_default();
+        (e, before.iter().filter(|&&b| b == b'\n').count() + 1)
+    })
+}
+
+fn parse_lines(p: &mut Parser<'_>) -> Result<Vec<Section>, String> {
     let mut sections = vec![Section {
         name: b"DEFAULT".to_vec(),
         comment: Vec::new(),
@@ -247,6 +262,7 @@ pub(super) fn parse(input: &[u8]) -> Result<Vec<Section>, String> {
     // Position of each key name in the current section, to merge repeats quickly.
     let mut index: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
     while !p.eof {
+        p.start = p.pos;
         let line = trim_left(p.read_line());
         let Some(&first) = line.first() else { continue };
         if first == b'#' || first == b';' {
@@ -355,6 +371,15 @@ mod tests {
         );
         assert_eq!(one("a=1\na=2 ; c\n"), vec![t("a", "2", "; c")]);
         assert_eq!(one("-=x\n-=y\n"), vec![t("#1", "x", ""), t("#2", "y", "")]);
+    }
+
+    #[test]
+    fn errors_know_their_line() {
+        assert_eq!(
+            parse_at(b"a = 1\n\n[s]\nb = 2\nnoeq\n").err(),
+            Some(("key-value delimiter not found: noeq\n".to_string(), 5))
+        );
+        assert_eq!(parse_at(b"a = 1\n[unclosed\n").err().map(|e| e.1), Some(2));
     }
 
     #[test]

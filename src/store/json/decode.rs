@@ -216,11 +216,24 @@ fn describe(value: &Value) -> (String, &'static str) {
 /// Reads the top-level object the way sops's JSON store does; the text of
 /// an error is sops's (without the `Could not unmarshal input data: ` prefix).
 pub(super) fn parse_document(input: &[u8]) -> Result<Map, String> {
+    parse_document_at(input).map_err(|(e, _)| e)
+}
+
+/// [`parse_document`], with the 1-based line where the reader stopped.
+pub(super) fn parse_document_at(input: &[u8]) -> Result<Map, (String, usize)> {
     let mut dec = Decoder::new(input);
+    let result = document(&mut dec);
+    result.map_err(|e| {
+        let before = input.get(..dec.lex.pos).unwrap_or(input);
+        (e, before.iter().filter(|&&b| b == b'\n').count() + 1)
+    })
+}
+
+fn document(dec: &mut Decoder<'_>) -> Result<Map, String> {
     match dec.token() {
         Err(Stop::Eof) => Err("EOF".into()),
         Err(Stop::Error(e)) => Err(e),
-        Ok(Token::BeginObject) => match object(&mut dec) {
+        Ok(Token::BeginObject) => match object(dec) {
             Ok(map) => Ok(map),
             Err(Stop::Error(e)) => Err(e),
             Err(Stop::Eof) => Err("EOF".into()),

@@ -190,9 +190,11 @@ pub(super) fn write_value(
 
 /// Go's `json.Marshal` of a value as sops holds it in memory: a map is a list
 /// of `{"Key":…,"Value":…}` items and a comment is `{"Value":…}` (what the INI
-/// store prints for `--extract` of a non-string value).
+/// store prints for `--extract` of a non-string value). An empty list is a
+/// nil slice in sops's memory, which encoding/json writes as `null`.
 pub(super) fn marshal(out: &mut Vec<u8>, value: &Value) -> Result<(), String> {
     match value {
+        Value::List(l) if l.is_empty() => out.extend_from_slice(b"null"),
         Value::Map(m) => {
             out.push(b'[');
             for (i, item) in m.items.iter().enumerate() {
@@ -292,6 +294,14 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"["x",[{"Key":"deep","Value":"y"}],{"Value":"c"}]"#
         );
+        // An empty list is a nil slice in sops's memory: `null`, also nested.
+        let mut out = Vec::new();
+        marshal(
+            &mut out,
+            &Value::List(vec![Value::List(vec![]), Value::Int(1)]),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "[null,1]");
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub fn load_plain(input: &[u8]) -> Result<Tree> {
     if input.is_empty() {
         return Err(Error::EmptyFile);
     }
-    let src = utf8(input).map_err(Error::Unmarshal)?;
-    let stream = parse_stream(src, Strict::Full);
+    let src = nel_as_line_feed(utf8(input).map_err(Error::Unmarshal)?);
+    let stream = parse_stream(&src, Strict::Full);
     let Some(first) = stream.docs.first() else {
         return Err(Error::Unmarshal(match stream.syntax {
             Some((_, msg)) => msg,
@@ -52,8 +52,8 @@ pub fn load_plain(input: &[u8]) -> Result<Tree> {
 pub fn load_encrypted(input: &[u8]) -> Result<(Tree, Map)> {
     let first_pass = |msg: String| Error::Other(format!("Error unmarshalling input yaml: {msg}"));
     let later = |msg: String| Error::Other(format!("Error unmarshaling input YAML: {msg}"));
-    let src = utf8(input).map_err(first_pass)?;
-    let stream = parse_stream(src, Strict::TopLevelKeys);
+    let src = nel_as_line_feed(utf8(input).map_err(first_pass)?);
+    let stream = parse_stream(&src, Strict::TopLevelKeys);
     let Some(first) = stream.docs.first() else {
         return Err(match stream.syntax {
             Some((_, msg)) => first_pass(msg),
@@ -226,17 +226,54 @@ fn syntax_message(src: &str, e: &ScanError, open: Option<(usize, bool)>) -> Stri
     }
 }
 
-/// The input as UTF-8, or go-yaml's reader error.
+/// The input as UTF-8, or go-yaml's reader error: whichever comes first of
+/// an invalid UTF-8 sequence and a character YAML does not allow (C0/C1
+/// controls other than tab, LF, CR and NEL; DEL; U+FFFE/U+FFFF).
 fn utf8(input: &[u8]) -> std::result::Result<&str, String> {
-    std::str::from_utf8(input).map_err(|e| {
-        let bad = input.get(e.valid_up_to()).copied().unwrap_or(0);
-        let msg = match e.error_len() {
-            None => "incomplete UTF-8 octet sequence",
-            Some(_) if (0x80..0xC0).contains(&bad) || bad >= 0xF8 => "invalid leading UTF-8 octet",
-            Some(_) => "invalid trailing UTF-8 octet",
-        };
-        format!("yaml: {msg}")
-    })
+    let (valid, utf8_error) = match std::str::from_utf8(input) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let bad = input.get(e.valid_up_to()).copied().unwrap_or(0);
+            let msg = match e.error_len() {
+                None => "incomplete UTF-8 octet sequence",
+                Some(_) if (0x80..0xC0).contains(&bad) || bad >= 0xF8 => {
+                    "invalid leading UTF-8 octet"
+                }
+                Some(_) => "invalid trailing UTF-8 octet",
+            };
+            let prefix = input.get(..e.valid_up_to()).unwrap_or_default();
+            (std::str::from_utf8(prefix).unwrap_or_default(), Some(msg))
+        }
+    };
+    if valid.chars().any(|c| !yaml_printable(c)) {
+        return Err("yaml: control characters are not allowed".into());
+    }
+    match utf8_error {
+        Some(msg) => Err(format!("yaml: {msg}")),
+        None => Ok(valid),
+    }
+}
+
+/// go-yaml (YAML 1.1) reads a raw NEL (U+0085) as a line break everywhere
+/// and stores it as `\n`; the YAML 1.2 parser treats it as an ordinary
+/// character, so it is turned into a line feed first. (LS/PS are kept: go-yaml
+/// keeps those characters inside scalars.)
+fn nel_as_line_feed(src: &str) -> std::borrow::Cow<'_, str> {
+    if src.contains('\u{85}') {
+        std::borrow::Cow::Owned(src.replace('\u{85}', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(src)
+    }
+}
+
+/// The characters go-yaml's reader accepts (YAML 1.1 `c-printable`).
+fn yaml_printable(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r' | '\u{85}'
+        | '\u{20}'..='\u{7E}'
+        | '\u{A0}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{10FFFF}')
 }
 
 #[cfg(test)]
@@ -688,6 +725,30 @@ mod tests {
         assert_eq!(
             err(b"a: \xc3"),
             "Error unmarshalling file: yaml: incomplete UTF-8 octet sequence"
+        );
+        // go-yaml's reader refuses control characters before parsing anything.
+        for input in [
+            &b"a: \x01\n"[..],
+            b"a: 1\nb: \x7f\n",
+            b"a: \xc2\x80\n",
+            b"a: \xef\xbf\xbe\n",
+            b"a: \x01\xff\n",
+            b"a: \x00\n",
+        ] {
+            assert_eq!(
+                err(input),
+                "Error unmarshalling file: yaml: control characters are not allowed",
+                "{input:?}"
+            );
+        }
+        // A raw NEL is a line break, as in go-yaml (sops: line 2, no ':').
+        assert_eq!(
+            err(b"a: x\xc2\x85y\n"),
+            "Error unmarshalling file: yaml: line 2: could not find expected ':'"
+        );
+        assert_eq!(
+            err(b"a: \xff\x01\n"),
+            "Error unmarshalling file: yaml: invalid leading UTF-8 octet"
         );
         // go-yaml compares key text, so `1` and `"1"` collide.
         assert!(
