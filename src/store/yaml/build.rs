@@ -856,10 +856,12 @@ impl<'s> Builder<'s> {
             if last && last_heads_next {
                 // Separated from the next node by a blank line, the comments end the
                 // collection they are indented into instead of heading that node.
+                // (Not an indentless sequence's, when blank lines surround them.)
+                let blank_before = first.blank_before;
                 let ends_inner = blank_after
                     && innermost_closing
                         .and_then(|i| self.frames.get(i))
-                        .is_some_and(|f| col >= f.indent);
+                        .is_some_and(|f| col >= f.indent && !(f.indentless && blank_before));
                 if let (true, Some(i)) = (ends_inner, innermost_closing)
                     && let Some(f) = self.frames.get_mut(i)
                 {
