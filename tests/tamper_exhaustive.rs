@@ -616,3 +616,149 @@ fn every_single_byte_change_is_refused_or_harmless() {
 fn every_structural_change_is_refused_or_harmless() {
     check(structural, "structural changes");
 }
+
+// ---------------------------------------------------------------------------
+// CLI sample: refused runs of the built binary print no plaintext.
+
+/// The plaintext of every value and comment that is encrypted in `file`, as
+/// text of at least 4 characters (booleans are left out: `false`/`true` are words
+/// error messages may contain without leaking anything).
+fn secrets(file: &str, format: Format) -> Vec<String> {
+    let input = read(case(file));
+    let store = store(format);
+    let mut f = load_encrypted_file(&input, store.as_ref()).unwrap();
+    let (leaves, maps) = walk(&f.tree);
+    let enc_leaves: Vec<Path_> = leaves
+        .into_iter()
+        .filter(|p| value_at(&mut f.tree, p).is_some_and(|v| is_encrypted(v)))
+        .collect();
+    let mut enc_comments = Vec::new();
+    for m in &maps {
+        for (i, item) in map_at(&mut f.tree, m).unwrap().items.iter().enumerate() {
+            if matches!(&item.key, Key::Comment(c) if c.trim_start().starts_with("ENC[")) {
+                enc_comments.push((m.clone(), i));
+            }
+        }
+    }
+    let key = recover_key_with(&f.metadata, &DecryptionOrder::default(), &env()).unwrap();
+    decrypt_file(&mut f, &key, false).unwrap();
+    let mut out = Vec::new();
+    for p in &enc_leaves {
+        match value_at(&mut f.tree, p).unwrap() {
+            Value::Str(s) | Value::Comment(s) => out.push(s.to_string()),
+            Value::Bytes(b) => out.push(String::from_utf8_lossy(b).into_owned()),
+            Value::Int(i) => out.push(i.to_string()),
+            Value::Uint64(i) => out.push(i.to_string()),
+            Value::Float(x) => out.push(x.to_string()),
+            _ => {}
+        }
+    }
+    for (m, i) in &enc_comments {
+        if let Key::Comment(c) = &map_at(&mut f.tree, m).unwrap().items[*i].key {
+            out.push(c.to_string());
+        }
+    }
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.chars().count() >= 4)
+        .collect()
+}
+
+/// Plaintexts of the vectors that also occur in fixed error wording.
+const MESSAGE_WORDS: &[&str] = &["value"];
+
+#[test]
+fn refused_cli_runs_print_no_plaintext() {
+    let dir = std::env::temp_dir().join(format!("sops-rs-tamperx-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut runs, mut refused, mut secrets_seen) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for (file, format) in CASES {
+        let input = read(case(file));
+        let store = store(*format);
+        let original = expected_plain(file);
+        // As printed by `decrypt` (a float or an escaped JSON string is spelled differently in the tree).
+        // The binary store's one value is the whole file: look for each of its lines.
+        let all = if *format == Format::Binary {
+            String::from_utf8_lossy(&original)
+                .split(['\n', '\0'])
+                .map(|l| l.trim().to_string())
+                .filter(|l| l.chars().count() >= 4)
+                .collect()
+        } else {
+            secrets(file, *format)
+        };
+        let secrets: Vec<String> = all
+            .into_iter()
+            .filter(|s| original.windows(s.len()).any(|w| w == s.as_bytes()))
+            // A secret that is a word of sops's own messages ("Could not decrypt value") cannot be told apart.
+            .filter(|s| !MESSAGE_WORDS.contains(&s.as_str()))
+            .collect();
+        assert!(!secrets.is_empty(), "{file}: no secret to look for");
+        secrets_seen += secrets.len();
+        // Byte changes spread over every region, then a few structural ones.
+        let pos = positions(&input);
+        let mut variants: Vec<Vec<u8>> = pos
+            .iter()
+            .step_by(pos.len().div_ceil(6))
+            .map(|&(p, _)| {
+                let mut v = input.clone();
+                v[p] = replacements(input[p])[0];
+                v
+            })
+            .collect();
+        let structural = structural_variants(file, *format);
+        variants.extend(
+            structural
+                .iter()
+                .step_by(structural.len().div_ceil(3))
+                .filter_map(|(_, t, m, _)| store.emit_encrypted(t, m).ok()),
+        );
+        for variant in variants {
+            let path = dir.join(file);
+            std::fs::write(&path, &variant).unwrap();
+            let out = Command::new(common::sops_rs_path())
+                .arg("decrypt")
+                .arg(&path)
+                .env_clear()
+                .env("SOPS_AGE_KEY_FILE", age_key(1))
+                .env("HOME", &dir)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            runs += 1;
+            let in_process = decrypt(&variant, store.as_ref(), None, &original);
+            if out.status.success() {
+                let expected = match &in_process {
+                    Outcome::Same => Some(original.as_slice()),
+                    Outcome::Different(o) => Some(o.as_slice()),
+                    Outcome::Refused => None,
+                };
+                if expected != Some(out.stdout.as_slice()) {
+                    failures.push(format!("{file}: CLI and library disagree on a variant"));
+                }
+                continue;
+            }
+            refused += 1;
+            if in_process != Outcome::Refused {
+                failures.push(format!("{file}: CLI refuses what the library accepts"));
+            }
+            for s in &secrets {
+                for (name, stream) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                    if stream.windows(s.len()).any(|w| w == s.as_bytes()) {
+                        failures.push(format!(
+                            "{file}: a refused run printed the plaintext of a value ({} chars) on {name}: {:?} in {:?}",
+                            s.len(), s, String::from_utf8_lossy(stream)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let report =
+        format!("CLI sample: {runs} runs, {refused} refused, {secrets_seen} secrets searched");
+    eprintln!("{report}");
+    assert!(failures.is_empty(), "{}\n{report}", failures.join("\n"));
+    assert!(runs >= 30 && refused >= 20, "{report}");
+}
