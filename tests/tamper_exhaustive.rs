@@ -60,7 +60,8 @@ fn store(format: Format) -> Box<dyn Store> {
 
 #[derive(PartialEq)]
 enum Outcome {
-    Refused,
+    /// The error's message.
+    Refused(String),
     Same,
     Different(Vec<u8>),
 }
@@ -81,7 +82,7 @@ fn decrypt(input: &[u8], store: &dyn Store, key: Option<&DataKey>, original: &[u
         store.emit_plain(&file.tree)
     };
     match run() {
-        Err(_) => Outcome::Refused,
+        Err(e) => Outcome::Refused(e.to_string()),
         Ok(out) if out == original => Outcome::Same,
         Ok(out) => Outcome::Different(out),
     }
@@ -207,6 +208,7 @@ fn byte_variants(file: &str, format: Format, failures: &mut Vec<String>) -> Coun
     let input = read(case(file));
     let store = store(format);
     let original = expected_plain(file);
+    let secrets = printed_secrets(file, format, &original);
     let key = {
         let f = load_encrypted_file(&input, store.as_ref()).unwrap();
         recover_key_with(&f.metadata, &DecryptionOrder::default(), &env()).unwrap()
@@ -221,7 +223,10 @@ fn byte_variants(file: &str, format: Format, failures: &mut Vec<String>) -> Coun
             let key = (region != Region::AgeKey).then_some(&key);
             counts.tried += 1;
             match decrypt(&variant, store.as_ref(), key, &original) {
-                Outcome::Refused => counts.refused += 1,
+                Outcome::Refused(msg) => {
+                    counts.refused += 1;
+                    leaks(file, &msg, &secrets, failures);
+                }
                 Outcome::Same => counts.same += 1,
                 Outcome::Different(out) if region == Region::Comment => {
                     counts.as_sops += 1;
@@ -530,6 +535,7 @@ fn structural(file: &str, format: Format, failures: &mut Vec<String>) -> Counts 
     let input = read(case(file));
     let store = store(format);
     let original = expected_plain(file);
+    let secrets = printed_secrets(file, format, &original);
     let key = {
         let f = load_encrypted_file(&input, store.as_ref()).unwrap();
         recover_key_with(&f.metadata, &DecryptionOrder::default(), &env()).unwrap()
@@ -548,7 +554,10 @@ fn structural(file: &str, format: Format, failures: &mut Vec<String>) -> Counts 
         };
         counts.tried += 1;
         match decrypt(&bytes, store.as_ref(), Some(&key), &original) {
-            Outcome::Refused => counts.refused += 1,
+            Outcome::Refused(msg) => {
+                counts.refused += 1;
+                leaks(file, &msg, &secrets, failures);
+            }
             Outcome::Same => counts.same += 1,
             Outcome::Different(ours) => {
                 // sops authenticates neither comments nor type tags, nor clear values
@@ -664,6 +673,38 @@ fn secrets(file: &str, format: Format) -> Vec<String> {
         .collect()
 }
 
+/// The encrypted plaintexts of `file` as `decrypt` prints them (a float or an
+/// escaped JSON string is spelled differently in the tree), at least 4 characters.
+fn printed_secrets(file: &str, format: Format, original: &[u8]) -> Vec<String> {
+    // The binary store's one value is the whole file: look for each of its lines.
+    let all = if format == Format::Binary {
+        String::from_utf8_lossy(original)
+            .split(['\n', '\0'])
+            .map(|l| l.trim().to_string())
+            .filter(|l| l.chars().count() >= 4)
+            .collect()
+    } else {
+        secrets(file, format)
+    };
+    all.into_iter()
+        .filter(|s| original.windows(s.len()).any(|w| w == s.as_bytes()))
+        // A secret that is a word of sops's own messages ("Could not decrypt value") cannot be told apart.
+        .filter(|s| !MESSAGE_WORDS.contains(&s.as_str()))
+        .collect()
+}
+
+/// Records a failure when a refusal's message contains a secret.
+fn leaks(file: &str, msg: &str, secrets: &[String], failures: &mut Vec<String>) {
+    for s in secrets {
+        if msg.contains(s.as_str()) {
+            failures.push(format!(
+                "{file}: an error message contains the plaintext of a value ({} chars)",
+                s.len()
+            ));
+        }
+    }
+}
+
 /// Plaintexts of the vectors that also occur in fixed error wording.
 const MESSAGE_WORDS: &[&str] = &["value"];
 
@@ -678,22 +719,7 @@ fn refused_cli_runs_print_no_plaintext() {
         let store = store(*format);
         let original = expected_plain(file);
         // As printed by `decrypt` (a float or an escaped JSON string is spelled differently in the tree).
-        // The binary store's one value is the whole file: look for each of its lines.
-        let all = if *format == Format::Binary {
-            String::from_utf8_lossy(&original)
-                .split(['\n', '\0'])
-                .map(|l| l.trim().to_string())
-                .filter(|l| l.chars().count() >= 4)
-                .collect()
-        } else {
-            secrets(file, *format)
-        };
-        let secrets: Vec<String> = all
-            .into_iter()
-            .filter(|s| original.windows(s.len()).any(|w| w == s.as_bytes()))
-            // A secret that is a word of sops's own messages ("Could not decrypt value") cannot be told apart.
-            .filter(|s| !MESSAGE_WORDS.contains(&s.as_str()))
-            .collect();
+        let secrets = printed_secrets(file, *format, &original);
         assert!(!secrets.is_empty(), "{file}: no secret to look for");
         secrets_seen += secrets.len();
         // Byte changes spread over every region, then a few structural ones.
@@ -732,7 +758,7 @@ fn refused_cli_runs_print_no_plaintext() {
                 let expected = match &in_process {
                     Outcome::Same => Some(original.as_slice()),
                     Outcome::Different(o) => Some(o.as_slice()),
-                    Outcome::Refused => None,
+                    Outcome::Refused(_) => None,
                 };
                 if expected != Some(out.stdout.as_slice()) {
                     failures.push(format!("{file}: CLI and library disagree on a variant"));
@@ -740,7 +766,7 @@ fn refused_cli_runs_print_no_plaintext() {
                 continue;
             }
             refused += 1;
-            if in_process != Outcome::Refused {
+            if !matches!(in_process, Outcome::Refused(_)) {
                 failures.push(format!("{file}: CLI refuses what the library accepts"));
             }
             for s in &secrets {
