@@ -411,7 +411,7 @@ pub fn value_from_plaintext(
                 } else {
                     "invalid syntax"
                 };
-                CipherError(format!("strconv.Atoi: parsing {}: {reason}", go_quote(&s)))
+                CipherError(format!("strconv.Atoi: parsing {}: {reason}", redacted(&s)))
             })
         }
         ValueType::Float => {
@@ -419,7 +419,7 @@ pub fn value_from_plaintext(
             gofmt::parse_float(&s).map(Value::Float).ok_or_else(|| {
                 CipherError(format!(
                     "strconv.ParseFloat: parsing {}: invalid syntax",
-                    go_quote(&s)
+                    redacted(&s)
                 ))
             })
         }
@@ -428,7 +428,7 @@ pub fn value_from_plaintext(
             gofmt::parse_bool(&s).map(Value::Bool).ok_or_else(|| {
                 CipherError(format!(
                     "strconv.ParseBool: parsing {}: invalid syntax",
-                    go_quote(&s)
+                    redacted(&s)
                 ))
             })
         }
@@ -436,9 +436,23 @@ pub fn value_from_plaintext(
             let s = as_text(bytes);
             Timestamp::parse_rfc3339(&s)
                 .map(Value::Time)
-                .ok_or_else(|| CipherError(go_time_parse_error(&s)))
+                .ok_or_else(|| {
+                    CipherError(format!(
+                        "parsing time {} as \"2006-01-02T15:04:05Z07:00\"",
+                        redacted(&s)
+                    ))
+                })
         }
     }
+}
+
+/// Stands in for a decrypted plaintext in an error message. sops quotes the
+/// plaintext there (`strconv.ParseFloat: parsing "hunter2"`), so a file whose
+/// unauthenticated type tag was changed makes sops print a secret on stderr;
+/// sops-rs keeps the wording but never the value (issue #11: no refused run
+/// prints any part of a decrypted value).
+fn redacted(s: &str) -> String {
+    format!("a decrypted value ({} bytes, not shown)", s.len())
 }
 
 /// Go's error for `time.Parse(time.RFC3339, s)` in its most common form.
@@ -692,8 +706,13 @@ mod tests {
         let enc = c.encrypt(b"abc", b"k:", ValueType::Int).unwrap();
         assert_eq!(
             c.decrypt(&enc, b"k:").unwrap_err().0,
-            "strconv.Atoi: parsing \"abc\": invalid syntax"
+            "strconv.Atoi: parsing a decrypted value (3 bytes, not shown): invalid syntax"
         );
+        for kind in [ValueType::Float, ValueType::Bool, ValueType::Time] {
+            let enc = c.encrypt(b"hunter2", b"k:", kind).unwrap();
+            let err = c.decrypt(&enc, b"k:").unwrap_err().0;
+            assert!(!err.contains("hunter2"), "{err}");
+        }
     }
 
     #[test]
