@@ -77,8 +77,21 @@ pub fn load_encrypted(input: &[u8]) -> Result<(Tree, Map)> {
         }
     };
     let mut branches = Vec::with_capacity(stream.docs.len());
-    for doc in stream.docs {
+    for (index, doc) in stream.docs.into_iter().enumerate() {
         let mut branch = doc.into_branch().map_err(later)?;
+        // sops 3.11 panics on a document with two `sops` entries (exit 2); such a file
+        // was damaged or spliced, so it is refused rather than silently merged.
+        let sops_entries = branch
+            .items
+            .iter()
+            .filter(|item| matches!(&item.key, crate::tree::Key::Str(k) if k == "sops"))
+            .count();
+        if sops_entries > 1 {
+            return Err(Error::SopsCrash(format!(
+                "Error unmarshaling input YAML: document {} has {sops_entries} top-level `sops` entries; the file is damaged, restore it from version control",
+                index + 1
+            )));
+        }
         branch.remove("sops");
         branches.push(branch);
     }
@@ -1271,5 +1284,29 @@ mod tests {
                 same_shape(&e.to_string_lossy(), &Value::Map(pb), &Value::Map(eb));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod damaged_tests {
+    use super::*;
+
+    /// Regression test for the fuzzing finding `fuzz/findings/multidoc-splice-sops-panics.enc.yaml`:
+    /// a later document with two `sops` entries is refused (sops 3.11 panics on it).
+    #[test]
+    fn later_document_with_two_sops_entries_is_refused() {
+        let input = b"a: x\nsops:\n    version: 3.11.0\n---\nb: y\nsops:\n    version: 3.11.0\nsops:\n    version: 3.11.0\n";
+        let err = load_encrypted(input).unwrap_err();
+        assert!(matches!(err, Error::SopsCrash(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("document 2 has 2 top-level `sops` entries")
+        );
+        let finding = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/findings/multidoc-splice-sops-panics.enc.yaml"
+        ))
+        .unwrap();
+        assert!(matches!(load_encrypted(&finding), Err(Error::SopsCrash(_))));
     }
 }
