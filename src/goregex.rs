@@ -8,67 +8,11 @@
 use regex::Regex;
 
 /// Compiles a Go RE2 pattern with Go's ASCII meaning of `\d \w \s \b` (and negations).
+/// The translation is shared with the selection rules (`selection::translate_go_regex`),
+/// so `.sops.yaml` paths and key regexes mean the same thing; unlike there, a pattern that
+/// does not compile is an error here, so the config can name the rule and field.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    Regex::new(&translate(pattern))
-}
-
-/// Rewrites Perl classes to their ASCII forms; everything else is passed through.
-fn translate(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                let Some(next) = chars.next() else {
-                    out.push('\\');
-                    break;
-                };
-                let replacement = match (next, in_class) {
-                    ('d', _) => Some("[0-9]"),
-                    ('D', false) => Some("[^0-9]"),
-                    ('w', _) => Some("[0-9A-Za-z_]"),
-                    ('W', false) => Some("[^0-9A-Za-z_]"),
-                    ('s', _) => Some("[\\t\\n\\f\\r ]"),
-                    ('S', false) => Some("[^\\t\\n\\f\\r ]"),
-                    ('b', false) => Some("(?-u:\\b)"),
-                    ('B', false) => Some("(?-u:\\B)"),
-                    _ => None,
-                };
-                match replacement {
-                    Some(r) => out.push_str(r),
-                    None => {
-                        out.push('\\');
-                        out.push(next);
-                    }
-                }
-            }
-            '[' if !in_class => {
-                in_class = true;
-                out.push('[');
-                // A `]` right after `[` or `[^` is a literal, not the end of the class.
-                let rest = chars.as_str();
-                if let Some(r) = rest.strip_prefix('^') {
-                    out.push('^');
-                    chars = r.chars();
-                }
-                if chars.as_str().starts_with(']') {
-                    out.push_str("\\]");
-                    chars.next();
-                }
-            }
-            '[' if in_class && chars.as_str().starts_with(':') => {
-                // POSIX class like [:alpha:] inside a bracket expression.
-                out.push('[');
-            }
-            ']' if in_class => {
-                in_class = false;
-                out.push(']');
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    Regex::new(&crate::selection::translate_go_regex(pattern))
 }
 
 #[cfg(test)]

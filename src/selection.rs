@@ -239,7 +239,7 @@ pub fn go_regex(pattern: &str) -> Option<Regex> {
 /// `regex` crate: Perl classes and `\b` are ASCII-only in Go, and inside a
 /// bracket expression Go treats `[`, `&&`, `~~` literally where the crate
 /// would nest classes or apply set operations.
-fn translate_go_regex(pattern: &str) -> String {
+pub(crate) fn translate_go_regex(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
     let mut in_class = false;
