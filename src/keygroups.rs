@@ -6,6 +6,7 @@ use crate::config::GroupSpec;
 use crate::datakey::DataKey;
 use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
+use crate::keys::hcvault::VaultKey;
 use crate::keys::kms::KmsKey;
 use crate::keys::pgp::PgpKey;
 use crate::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -106,13 +107,12 @@ pub fn format_changes(
     out
 }
 
-/// The master keys of a configured group, in sops's order (age, PGP, KMS).
+/// The master keys of a configured group, in sops's order (age, PGP, KMS, Vault).
 /// Key types sops-rs cannot use yet are refused by name.
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
     for (present, what) in [
         (!spec.gcp_kms.is_empty(), "GCP KMS"),
         (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
     ] {
         if present {
             return Err(Error::InvalidMasterKey(format!(
@@ -134,6 +134,11 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
             k.context.iter().cloned().collect(),
             &k.aws_profile,
         )));
+    }
+    for uri in &spec.hc_vault {
+        group
+            .keys
+            .push(MasterKey::HcVault(VaultKey::from_uri(uri)?));
     }
     Ok(group)
 }

@@ -248,10 +248,14 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             &k.aws_profile,
         )));
     }
+    for uri in &spec.hc_vault {
+        group.keys.push(MasterKey::HcVault(
+            sops_rs::keys::hcvault::VaultKey::from_uri(uri)?,
+        ));
+    }
     for (present, what) in [
         (!spec.gcp_kms.is_empty(), "GCP KMS"),
         (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
     ] {
         if present {
             return Err(Error::InvalidMasterKey(format!(
