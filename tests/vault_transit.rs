@@ -512,20 +512,29 @@ fn token_from_home_vault_token_file() {
     }
 }
 
-/// Both tools fail the same way: exit code and the whole report.
+/// sops-rs printed exactly `sops_text`, then one `hint:` line saying what to check.
+#[track_caller]
+fn same_text_then_hint(ours: &Run, sops_text: &str) {
+    let rest = ours.stderr.strip_prefix(sops_text).unwrap_or_else(|| {
+        panic!(
+            "stderr differs from sops's\n--- ours ---\n{}\n--- sops ---\n{sops_text}",
+            ours.stderr
+        )
+    });
+    assert!(
+        rest.starts_with("hint: ") && rest.ends_with('\n') && rest.lines().count() == 1,
+        "expected one hint line after sops's text, got {rest:?}"
+    );
+}
+
+/// Both tools fail the same way: exit code and the whole report (plus sops-rs's hint).
 #[track_caller]
 fn same_failure(sb: &Sandbox, args: &[&str], code: i32) -> (Run, Run) {
     let ours = run(sb, Tool::SopsRs, args);
     let theirs = run(sb, Tool::Oracle, args);
     theirs.code(code);
     ours.code(code);
-    assert_eq!(
-        ours.stderr,
-        theirs.stderr,
-        "stderr differs\n{}\n{}",
-        ours.describe(),
-        theirs.describe()
-    );
+    same_text_then_hint(&ours, &theirs.stderr);
     ours.no_stdout();
     (ours, theirs)
 }
@@ -592,7 +601,12 @@ fn wrong_or_missing_token_fails_with_sops_report() {
         vault.address()
     );
     assert_eq!(theirs.stderr, want);
-    assert_eq!(ours.stderr, want);
+    same_text_then_hint(&ours, &want);
+    assert!(
+        ours.stderr.contains("hint: Vault refused the token"),
+        "{}",
+        ours.stderr
+    );
 }
 
 #[test]
@@ -722,6 +736,12 @@ fn server_down_fails_in_bounded_time_and_falls_through_to_age() {
     let (ours, _) = same_failure(&sb, &["decrypt", "e.yaml"], 128);
     assert!(
         ours.stderr.contains("connect: connection refused"),
+        "{}",
+        ours.stderr
+    );
+    assert!(
+        ours.stderr
+            .contains("hint: the Vault server named in the file is not reachable"),
         "{}",
         ours.stderr
     );
@@ -1123,6 +1143,12 @@ fn tls_with_vault_cacert_capath_and_skip_verify() {
         );
         if tool == Tool::SopsRs {
             assert!(out.stderr.contains("certificate"), "{}", out.stderr);
+            assert!(
+                out.stderr
+                    .contains("hint: the Vault server's TLS certificate is not trusted"),
+                "{}",
+                out.stderr
+            );
         }
     }
     assert!(
@@ -1139,8 +1165,19 @@ fn tls_with_vault_cacert_capath_and_skip_verify() {
         out.success();
         check_requests(&vault.seen(), "decrypt", "firstkey", TOKEN);
     }
-    // VAULT_SKIP_VERIFY accepts the unknown certificate.
+    // VAULT_CACERT_BYTES: the CA's PEM text itself.
     sb.unset_env("VAULT_CAPATH");
+    sb.set_env(
+        "VAULT_CACERT_BYTES",
+        String::from_utf8(common::read(certs.path("ca.pem"))).unwrap(),
+    );
+    for tool in [Tool::SopsRs, Tool::Oracle] {
+        vault.clear();
+        run(&sb, tool, &["decrypt", "SopsRs.s.yaml"]).success();
+        check_requests(&vault.seen(), "decrypt", "firstkey", TOKEN);
+    }
+    sb.unset_env("VAULT_CACERT_BYTES");
+    // VAULT_SKIP_VERIFY accepts the unknown certificate.
     sb.set_env("VAULT_SKIP_VERIFY", "true");
     for tool in [Tool::SopsRs, Tool::Oracle] {
         vault.clear();

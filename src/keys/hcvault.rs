@@ -176,6 +176,41 @@ impl VaultKey {
     }
 }
 
+/// What to check when a Vault key failed, from sops's report or error list (`None`
+/// when no Vault key failed): printed as a `hint:` line after sops's exact text.
+pub fn hint(report: &str) -> Option<String> {
+    // The report is word-wrapped with `| ` prefixes; compare on its words.
+    let words: Vec<&str> = report.split_whitespace().filter(|w| *w != "|").collect();
+    let text = words.join(" ");
+    let vault = text.contains("Vault transit backend")
+        || text.contains("cannot create Vault client")
+        || text.contains("cannot get Vault token");
+    if !vault {
+        return None;
+    }
+    let advice = if text.contains("Code: 403.") || text.contains("non-printable characters") {
+        "Vault refused the token: check VAULT_TOKEN (or ~/.vault-token), VAULT_NAMESPACE, and that the token's policy allows update on <engine>/encrypt|decrypt/<key>"
+    } else if text.contains("encryption key not found")
+        || text.contains("Code: 404.")
+        || text.contains("no handler for route")
+    {
+        "check the engine path and key name of the key (<vault_address>/v1/<engine_path>/keys/<key_name>) and that the transit engine is mounted there"
+    } else if text.contains("certificate") || text.contains("TLS") || text.contains("tls") {
+        "the Vault server's TLS certificate is not trusted: set VAULT_CACERT or VAULT_CAPATH to its CA (VAULT_SKIP_VERIFY=true only for testing)"
+    } else if text.contains("connection refused")
+        || text.contains("deadline exceeded")
+        || text.contains("dns")
+        || text.contains("resolve")
+    {
+        "the Vault server named in the file is not reachable: check vault_address, the network, VAULT_AGENT_ADDR; VAULT_CLIENT_TIMEOUT and VAULT_MAX_RETRIES bound the wait"
+    } else if text.contains("cannot create Vault client") {
+        "check the VAULT_* environment variables named above"
+    } else {
+        "check the Vault server's answer above, VAULT_TOKEN and the key's transit engine"
+    };
+    Some(format!("hint: {advice}"))
+}
+
 fn base64_std(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -294,6 +329,30 @@ mod tests {
             panic!("no created_at")
         };
         assert!(Timestamp::parse_rfc3339(c).is_some());
+    }
+
+    #[test]
+    fn hints_only_for_vault_failures() {
+        let wrapped = "    - | failed to decrypt sops data key from Vault transit backend\n      | 'sops/decrypt/k': Error making API request.\n      | Code: 403. Errors:\n      | \n      | * permission denied";
+        assert!(hint(wrapped).unwrap().contains("VAULT_TOKEN"));
+        let down = "failed to decrypt sops data key from Vault transit backend 't/decrypt/k': Put \"x\": dial tcp h:1: connect:\n      | connection refused";
+        assert!(hint(down).unwrap().contains("not reachable"));
+        assert!(
+            hint("Vault transit backend 'x': invalid peer certificate: UnknownIssuer")
+                .unwrap()
+                .contains("VAULT_CACERT")
+        );
+        assert!(
+            hint("Vault transit backend 'x': Code: 400. Errors: * encryption key not found")
+                .unwrap()
+                .contains("key name")
+        );
+        assert!(
+            hint("cannot create Vault client: could not parse VAULT_SKIP_VERIFY")
+                .unwrap()
+                .contains("VAULT_*")
+        );
+        assert!(hint("age: no identity matched").is_none());
     }
 
     #[test]
