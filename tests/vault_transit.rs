@@ -1186,10 +1186,26 @@ fn tls_with_vault_cacert_capath_and_skip_verify() {
         common::assert_bytes_eq(&out.stdout, YAML.as_bytes(), "skip-verify decrypt");
         check_requests(&vault.seen(), "decrypt", "firstkey", TOKEN);
     }
-    // A missing CA file is a clear error naming it.
+    // Unusable CA settings: the same errors as go-rootcerts gives sops.
     sb.unset_env("VAULT_SKIP_VERIFY");
+    vault.clear();
     sb.set_env("VAULT_CACERT", "/nonexistent/ca.pem");
-    let out = run(&sb, Tool::SopsRs, &["decrypt", "SopsRs.s.yaml"]);
-    out.code(128);
-    assert!(out.stderr.contains("/nonexistent/ca.pem"), "{}", out.stderr);
+    let (ours, _) = same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
+    assert!(
+        ours.stderr.contains("/nonexistent/ca.pem"),
+        "{}",
+        ours.stderr
+    );
+    sb.set_env("VAULT_CACERT", certs.path("ext.cnf").display().to_string());
+    same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
+    sb.unset_env("VAULT_CACERT");
+    sb.set_env("VAULT_CACERT_BYTES", "garbage");
+    same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
+    sb.unset_env("VAULT_CACERT_BYTES");
+    sb.set_env("VAULT_CAPATH", certs.path("").display().to_string());
+    same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
+    assert!(
+        vault.seen().is_empty(),
+        "no request with broken CA settings"
+    );
 }

@@ -118,15 +118,33 @@ pub fn from_env(env: &Environment) -> Result<Settings, SettingsError> {
         skip_verify,
         ..TlsOptions::default()
     };
+    // Checked here with go-rootcerts' errors; the HTTP client then gets one PEM file.
     let mut ca_temp = None;
     if let Some(file) = var("VAULT_CACERT") {
+        let pem = std::fs::read(&file).map_err(|e| {
+            config_err(format!(
+                "Error loading CA File: open {file}: {}",
+                crate::error::go_io_message(&e)
+            ))
+        })?;
+        if !has_certificate(&pem) {
+            return Err(config_err(format!(
+                "Error loading CA File: Couldn't parse PEM in: {file}"
+            )));
+        }
         tls.ca_file = Some(file.into());
     } else if let Some(pem) = var("VAULT_CACERT_BYTES") {
-        let temp = write_temp_pem(&pem).map_err(config_err)?;
+        if !has_certificate(pem.as_bytes()) {
+            return Err(config_err("Error appending CA: Couldn't parse PEM".into()));
+        }
+        let temp = write_temp_pem(pem.as_bytes()).map_err(config_err)?;
         tls.ca_file = Some(temp.path().to_path_buf());
         ca_temp = Some(temp);
     } else if let Some(dir) = var("VAULT_CAPATH") {
-        tls.ca_dir = Some(dir.into());
+        let bundle = ca_path_bundle(std::path::Path::new(&dir)).map_err(config_err)?;
+        let temp = write_temp_pem(&bundle).map_err(config_err)?;
+        tls.ca_file = Some(temp.path().to_path_buf());
+        ca_temp = Some(temp);
     }
     let headers = match var("VAULT_HEADERS") {
         None => Vec::new(),
@@ -201,13 +219,54 @@ fn parse_headers(json: &str) -> Result<Vec<(String, String)>, SettingsError> {
     Ok(out)
 }
 
-fn write_temp_pem(pem: &str) -> Result<tempfile::NamedTempFile, String> {
+fn write_temp_pem(pem: &[u8]) -> Result<tempfile::NamedTempFile, String> {
     use std::io::Write;
     let mut f = tempfile::NamedTempFile::new()
-        .map_err(|e| format!("cannot store VAULT_CACERT_BYTES: {e}"))?;
-    f.write_all(pem.as_bytes())
-        .map_err(|e| format!("cannot store VAULT_CACERT_BYTES: {e}"))?;
+        .map_err(|e| format!("cannot store the CA certificates: {e}"))?;
+    f.write_all(pem)
+        .map_err(|e| format!("cannot store the CA certificates: {e}"))?;
     Ok(f)
+}
+
+/// Whether `pem` holds a certificate (Go's `AppendCertsFromPEM` succeeding).
+fn has_certificate(pem: &[u8]) -> bool {
+    ureq::tls::parse_pem(pem).any(|item| matches!(item, Ok(ureq::tls::PemItem::Certificate(_))))
+}
+
+/// go-rootcerts' `LoadCAPath`: every file under `dir` (walked recursively, in name
+/// order) must hold a certificate; they are concatenated into one bundle.
+fn ca_path_bundle(dir: &std::path::Path) -> Result<Vec<u8>, String> {
+    let io = |op: &str, e: std::io::Error| {
+        format!(
+            "{op} {}: {}",
+            dir.display(),
+            crate::error::go_io_message(&e)
+        )
+    };
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| io("lstat", e))?;
+    if !meta.is_dir() {
+        let pem = std::fs::read(dir).map_err(|e| io("open", e))?;
+        if !has_certificate(&pem) {
+            return Err(format!(
+                "Error loading CA Path: Couldn't parse PEM in: {}",
+                dir.display()
+            ));
+        }
+        let mut bundle = pem;
+        bundle.push(b'\n');
+        return Ok(bundle);
+    }
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io("open", e))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    let mut bundle = Vec::new();
+    for path in entries {
+        bundle.extend(ca_path_bundle(&path)?);
+    }
+    Ok(bundle)
 }
 
 /// `rate` or `rate:burst` as the Go client accepts it.
@@ -361,8 +420,6 @@ mod tests {
             ("VAULT_NAMESPACE", "team/a"),
             ("VAULT_AGENT_ADDR", "http://127.0.0.1:8100"),
             ("VAULT_HEADERS", "{\"X-Extra\":\"1\"}"),
-            ("VAULT_CACERT", "/ca.pem"),
-            ("VAULT_CAPATH", "/cadir"),
             ("VAULT_RATE_LIMIT", "10:5"),
         ]))
         .unwrap();
@@ -372,21 +429,86 @@ mod tests {
         assert_eq!(s.namespace.as_deref(), Some("team/a"));
         assert_eq!(s.agent_address.as_deref(), Some("http://127.0.0.1:8100"));
         assert_eq!(s.headers, vec![("X-Extra".to_string(), "1".to_string())]);
-        // The CA file wins over the directory.
-        assert_eq!(
-            s.tls.ca_file.as_deref(),
-            Some(std::path::Path::new("/ca.pem"))
-        );
-        assert!(s.tls.ca_dir.is_none());
-        let s = from_env(&env(&[(
-            "VAULT_CACERT_BYTES",
-            "-----BEGIN CERTIFICATE-----\n",
-        )]))
+        assert!(s.tls.ca_file.is_none() && s.tls.ca_dir.is_none());
+    }
+
+    /// A self-signed certificate (public, for parsing only).
+    const CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBbTCCAROgAwIBAgIUP1h6qj++D6vlLUgmLD2PmilgTqEwCgYIKoZIzj0EAwIw
+DDEKMAgGA1UEAwwBdDAeFw0yNjExMjUyMDAxMDFaFw0zNjExMjIyMDAxMDFaMAwx
+CjAIBgNVBAMMAXQwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQDDh0B+Sm1g0Wd
+2HqsaMTxzdw5nnwwNdeWUC0mEUOrP8txYhS12gXLQ+RqEnQyHOPmpAVdfnV0WiRc
+iS/h+LCUo1MwUTAdBgNVHQ4EFgQU2jCGc6txE38Mv+x1kMC/kXCe/W0wHwYDVR0j
+BBgwFoAU2jCGc6txE38Mv+x1kMC/kXCe/W0wDwYDVR0TAQH/BAUwAwEB/zAKBggq
+hkjOPQQDAgNIADBFAiEA6OWr2pLPBVJPbYGLYDwXhcm/HBvJfgghQEvvQtBwQvAC
+IDtwxiHyz8rFaDIwoUKxPvmg5PYH7dcP+/YVJXLtWg+k
+-----END CERTIFICATE-----
+";
+
+    #[test]
+    fn ca_settings_in_go_rootcerts_precedence() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ca.pem");
+        std::fs::write(&file, CERT).unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/other.pem"), CERT).unwrap();
+        let f = file.display().to_string();
+        let d = dir.path().display().to_string();
+        // The file wins over the PEM text and the directory.
+        let s = from_env(&env(&[
+            ("VAULT_CACERT", &f),
+            ("VAULT_CACERT_BYTES", "garbage"),
+            ("VAULT_CAPATH", "/nonexistent"),
+        ]))
         .unwrap();
-        let path = s.tls.ca_file.clone().unwrap();
-        assert!(path.is_file());
+        assert_eq!(s.tls.ca_file.as_deref(), Some(file.as_path()));
+        // The PEM text goes to a temporary file, removed with the settings.
+        let s = from_env(&env(&[
+            ("VAULT_CACERT_BYTES", CERT),
+            ("VAULT_CAPATH", "/x"),
+        ]))
+        .unwrap();
+        let temp = s.tls.ca_file.clone().unwrap();
+        assert_eq!(std::fs::read_to_string(&temp).unwrap(), CERT);
         drop(s);
-        assert!(!path.exists(), "the temporary CA bundle is removed");
+        assert!(!temp.exists(), "the temporary CA bundle is removed");
+        // The directory is walked recursively into one bundle.
+        let s = from_env(&env(&[("VAULT_CAPATH", &d)])).unwrap();
+        let bundle = std::fs::read_to_string(s.tls.ca_file.as_ref().unwrap()).unwrap();
+        assert_eq!(bundle.matches("BEGIN CERTIFICATE").count(), 2);
+    }
+
+    /// Texts observed with the sops 3.11.0 reference binary.
+    #[test]
+    fn ca_settings_fail_like_go_rootcerts() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        std::fs::write(dir.path().join("not-pem.txt"), "hello").unwrap();
+        let err = |k: &str, v: &str| from_env(&env(&[(k, v)])).err().unwrap();
+        let prefix =
+            "cannot create Vault client: error encountered setting up default configuration: ";
+        assert_eq!(
+            err("VAULT_CACERT", "/nonexistent/ca.pem"),
+            format!(
+                "{prefix}Error loading CA File: open /nonexistent/ca.pem: no such file or directory"
+            )
+        );
+        assert_eq!(
+            err("VAULT_CACERT", &format!("{d}/not-pem.txt")),
+            format!("{prefix}Error loading CA File: Couldn't parse PEM in: {d}/not-pem.txt")
+        );
+        assert_eq!(
+            err("VAULT_CACERT_BYTES", "garbage"),
+            format!("{prefix}Error appending CA: Couldn't parse PEM")
+        );
+        assert_eq!(
+            err("VAULT_CAPATH", "/nonexistent"),
+            format!("{prefix}lstat /nonexistent: no such file or directory")
+        );
+        assert_eq!(
+            err("VAULT_CAPATH", &d),
+            format!("{prefix}Error loading CA Path: Couldn't parse PEM in: {d}/not-pem.txt")
+        );
     }
 
     #[test]
