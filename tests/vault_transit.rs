@@ -798,8 +798,15 @@ fn namespace_agent_address_and_headers_reach_the_server() {
     // Without the namespace the server refuses, for both tools alike.
     sb.unset_env("VAULT_NAMESPACE");
     same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
-    // VAULT_AGENT_ADDR replaces the address stored in the file, as in the Go client.
+    // VAULT_ADDR does not: the address comes from the file.
     sb.set_env("VAULT_NAMESPACE", "team/a");
+    sb.set_env("VAULT_ADDR", "http://127.0.0.1:1");
+    for tool in [Tool::SopsRs, Tool::Oracle] {
+        vault.clear();
+        run(&sb, tool, &["decrypt", "SopsRs.s.yaml"]).success();
+        check_requests(&vault.seen(), "decrypt", "firstkey", TOKEN);
+    }
+    // VAULT_AGENT_ADDR replaces the address stored in the file, as in the Go client.
     let agent = Vault::start();
     agent.with(|s| s.namespace = Some("team/a".into()));
     sb.set_env("VAULT_AGENT_ADDR", agent.address());
@@ -897,6 +904,24 @@ fn rotate_updatekeys_and_groups_add_manage_vault_keys() {
         sb.write(&format!("added-{tool:?}.yaml"), &out.stdout);
     }
     let added = common::read(sb.path().join("added-SopsRs.yaml"));
+    // age comes first by default: with the age identity at hand, Vault is not asked.
+    vault.clear();
+    let out = run(&sb, Tool::SopsRs, &["decrypt", "added-SopsRs.yaml"]);
+    out.success();
+    assert!(vault.seen().is_empty(), "{:?}", vault.seen());
+    // --decryption-order puts Vault first.
+    run(
+        &sb,
+        Tool::SopsRs,
+        &[
+            "decrypt",
+            "--decryption-order",
+            "hc_vault,age",
+            "added-SopsRs.yaml",
+        ],
+    )
+    .success();
+    check_requests(&vault.seen(), "decrypt", "firstkey", TOKEN);
     assert_eq!(
         mask(&String::from_utf8_lossy(&added)),
         mask(&String::from_utf8_lossy(&common::read(
