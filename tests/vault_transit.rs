@@ -55,6 +55,8 @@ struct State {
     keys: Vec<String>,
     /// Answer every request with this status and body instead.
     forced: Option<(u16, String)>,
+    /// Answer every request with this redirect status to this base address instead.
+    redirect: Option<(u16, String)>,
     seen: Vec<Seen>,
 }
 
@@ -101,6 +103,7 @@ impl Vault {
             engine: "sops".into(),
             keys: vec!["firstkey".into(), "second".into()],
             forced: None,
+            redirect: None,
             seen: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
@@ -218,9 +221,20 @@ fn serve_connection(stream: impl Read + Write, state: &Mutex<State>) {
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         };
-        let (status, reply) = answer(&seen, &mut state.lock().unwrap());
+        let (status, reply, location) = {
+            let mut st = state.lock().unwrap();
+            let (status, reply) = answer(&seen, &mut st);
+            match &st.redirect {
+                Some((code, base)) => (
+                    *code,
+                    String::new(),
+                    format!("Location: {base}{}\r\n", seen.path),
+                ),
+                None => (status, reply, String::new()),
+            }
+        };
         let text = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
+            "HTTP/1.1 {status} X\r\n{location}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{reply}",
             reply.len()
         );
         let stream = reader.get_mut();
@@ -830,6 +844,47 @@ fn namespace_agent_address_and_headers_reach_the_server() {
     sb.unset_env("VAULT_HEADERS");
     sb.set_env("VAULT_SKIP_VERIFY", "perhaps");
     same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
+}
+
+#[test]
+fn redirects_are_not_followed_with_the_token() {
+    let vault = Vault::start();
+    let elsewhere = Vault::start();
+    let mut sb = sandbox();
+    sb.write("s.yaml", YAML);
+    let enc = run(
+        &sb,
+        Tool::SopsRs,
+        &[
+            "encrypt",
+            "--hc-vault-transit",
+            &vault.uri("firstkey"),
+            "s.yaml",
+        ],
+    );
+    enc.success();
+    sb.write("e.yaml", &enc.stdout);
+    for code in [307, 302, 301] {
+        vault.with(|s| s.redirect = Some((code, elsewhere.address())));
+        elsewhere.clear();
+        // sops follows one redirect, re-sending the PUT with the token.
+        run(&sb, Tool::Oracle, &["decrypt", "e.yaml"]).success();
+        check_requests(&elsewhere.seen(), "decrypt", "firstkey", TOKEN);
+        // sops-rs stops and says what to do; nothing reaches the other server.
+        elsewhere.clear();
+        let ours = run(&sb, Tool::SopsRs, &["decrypt", "e.yaml"]);
+        ours.code(128).no_stdout();
+        assert!(
+            ours.stderr.contains(&format!("(HTTP {code})")),
+            "{}",
+            ours.stderr
+        );
+        assert!(elsewhere.seen().is_empty(), "{:?}", elsewhere.seen());
+    }
+    // With VAULT_DISABLE_REDIRECTS the 3xx answer is taken as it is, by both.
+    vault.with(|s| s.redirect = Some((307, elsewhere.address())));
+    sb.set_env("VAULT_DISABLE_REDIRECTS", "true");
+    same_failure(&sb, &["decrypt", "e.yaml"], 128);
 }
 
 #[test]

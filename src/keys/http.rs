@@ -71,6 +71,26 @@ impl HttpClient {
         connect: Duration,
         total: Duration,
     ) -> Result<HttpClient, String> {
+        HttpClient::build(tls, connect, total, true)
+    }
+
+    /// [`HttpClient::with_timeouts`] returning 3xx answers instead of following them:
+    /// ureq would turn a redirected `PUT` into a `GET` that still carries custom token
+    /// headers (Vault's `X-Vault-Token`) to the new location.
+    pub fn with_timeouts_no_redirects(
+        tls: &TlsOptions,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<HttpClient, String> {
+        HttpClient::build(tls, connect, total, false)
+    }
+
+    fn build(
+        tls: &TlsOptions,
+        connect: Duration,
+        total: Duration,
+        follow_redirects: bool,
+    ) -> Result<HttpClient, String> {
         let roots = if tls.ca_file.is_some() || tls.ca_dir.is_some() {
             let mut certs = Vec::new();
             if let Some(file) = &tls.ca_file {
@@ -101,6 +121,8 @@ impl HttpClient {
             .timeout_connect(Some(connect))
             .timeout_global(Some(total))
             .http_status_as_error(false)
+            // 10 is ureq's default.
+            .max_redirects(if follow_redirects { 10 } else { 0 })
             .user_agent(concat!("sops-rs/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls_config)
             .build();

@@ -32,6 +32,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// Retries after 5xx/429/412 answers and transport errors.
     pub max_retries: u32,
+    /// `VAULT_DISABLE_REDIRECTS`: a 3xx answer is then taken as it is, as the Go client does.
+    pub redirects_disabled: bool,
 }
 
 /// Where settings come from failed: the error text sops prints.
@@ -86,8 +88,7 @@ pub fn from_env(env: &Environment) -> Result<Settings, SettingsError> {
     };
     let skip_verify = bool_var("VAULT_SKIP_VERIFY")?;
     bool_var("VAULT_SRV_LOOKUP")?;
-    // Checked like the Go client; the HTTP client does not follow redirects of a PUT anyway.
-    bool_var("VAULT_DISABLE_REDIRECTS")?;
+    let redirects_disabled = bool_var("VAULT_DISABLE_REDIRECTS")?;
     match (var("VAULT_CLIENT_CERT"), var("VAULT_CLIENT_KEY")) {
         (None, None) => {}
         (Some(_), Some(_)) => {
@@ -164,6 +165,7 @@ pub fn from_env(env: &Environment) -> Result<Settings, SettingsError> {
         _ca_temp: ca_temp,
         timeout,
         max_retries,
+        redirects_disabled,
     })
 }
 

@@ -40,7 +40,7 @@ pub fn write(
             "configured Vault token contains non-printable characters and cannot be used".into(),
         ));
     }
-    let client = HttpClient::with_timeouts(
+    let client = HttpClient::with_timeouts_no_redirects(
         &settings.tls,
         CONNECT_TIMEOUT.min(settings.timeout),
         settings.timeout,
@@ -51,6 +51,14 @@ pub fn write(
         ))
     })?;
     let response = send_with_retries(&client, &settings, &url, body)?;
+    if matches!(response.status, 301 | 302 | 307) && !settings.redirects_disabled {
+        // The Go client would re-send the PUT once to the new location; the HTTP
+        // client does not expose it, so say what to do instead of guessing.
+        return Err(Failure::Call(format!(
+            "Vault answered PUT {url} with a redirect (HTTP {}), which sops-rs does not follow: use the address of the node it redirects to (or VAULT_AGENT_ADDR)",
+            response.status
+        )));
+    }
     if !(200..400).contains(&response.status) {
         return Err(Failure::Call(api_error(&url, &response)));
     }
