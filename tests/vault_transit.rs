@@ -847,7 +847,7 @@ fn namespace_agent_address_and_headers_reach_the_server() {
 }
 
 #[test]
-fn redirects_are_not_followed_with_the_token() {
+fn one_redirect_is_followed_like_the_go_client() {
     let vault = Vault::start();
     let elsewhere = Vault::start();
     let mut sb = sandbox();
@@ -866,25 +866,26 @@ fn redirects_are_not_followed_with_the_token() {
     sb.write("e.yaml", &enc.stdout);
     for code in [307, 302, 301] {
         vault.with(|s| s.redirect = Some((code, elsewhere.address())));
-        elsewhere.clear();
-        // sops follows one redirect, re-sending the PUT with the token.
-        run(&sb, Tool::Oracle, &["decrypt", "e.yaml"]).success();
-        check_requests(&elsewhere.seen(), "decrypt", "firstkey", TOKEN);
-        // sops-rs stops and says what to do; nothing reaches the other server.
-        elsewhere.clear();
-        let ours = run(&sb, Tool::SopsRs, &["decrypt", "e.yaml"]);
-        ours.code(128).no_stdout();
-        assert!(
-            ours.stderr.contains(&format!("(HTTP {code})")),
-            "{}",
-            ours.stderr
-        );
-        assert!(elsewhere.seen().is_empty(), "{:?}", elsewhere.seen());
+        // Both re-send the same PUT, token included, to the new location.
+        for tool in [Tool::SopsRs, Tool::Oracle] {
+            elsewhere.clear();
+            let out = run(&sb, tool, &["decrypt", "e.yaml"]);
+            out.success();
+            common::assert_bytes_eq(&out.stdout, YAML.as_bytes(), "after a redirect");
+            let seen = elsewhere.seen();
+            assert_eq!(seen.len(), 1, "{tool:?}: {seen:?}");
+            check_requests(&seen, "decrypt", "firstkey", TOKEN);
+        }
     }
-    // With VAULT_DISABLE_REDIRECTS the 3xx answer is taken as it is, by both.
-    vault.with(|s| s.redirect = Some((307, elsewhere.address())));
-    sb.set_env("VAULT_DISABLE_REDIRECTS", "true");
+    // A second redirect is not followed: its empty answer holds no data.
+    elsewhere.with(|s| s.redirect = Some((307, vault.address())));
     same_failure(&sb, &["decrypt", "e.yaml"], 128);
+    // With VAULT_DISABLE_REDIRECTS the first 3xx answer is taken as it is.
+    elsewhere.with(|s| s.redirect = None);
+    sb.set_env("VAULT_DISABLE_REDIRECTS", "true");
+    elsewhere.clear();
+    same_failure(&sb, &["decrypt", "e.yaml"], 128);
+    assert!(elsewhere.seen().is_empty());
 }
 
 #[test]
@@ -1266,6 +1267,17 @@ fn tls_with_vault_cacert_capath_and_skip_verify() {
         common::assert_bytes_eq(&out.stdout, YAML.as_bytes(), "skip-verify decrypt");
         check_requests(&vault.seen(), "decrypt", "firstkey", TOKEN);
     }
+    // An https server may not redirect to http.
+    let plain = Vault::start();
+    vault.with(|s| s.redirect = Some((307, plain.address())));
+    let (ours, _) = same_failure(&sb, &["decrypt", "SopsRs.s.yaml"], 128);
+    assert!(
+        ours.stderr.contains("redirect would cause protocol"),
+        "{}",
+        ours.stderr
+    );
+    assert!(plain.seen().is_empty());
+    vault.with(|s| s.redirect = None);
     // Unusable CA settings: the same errors as go-rootcerts gives sops.
     sb.unset_env("VAULT_SKIP_VERIFY");
     vault.clear();

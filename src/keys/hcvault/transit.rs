@@ -50,14 +50,20 @@ pub fn write(
             "cannot create Vault client: error encountered setting up default configuration: {e}"
         ))
     })?;
-    let response = send_with_retries(&client, &settings, &url, body)?;
+    let mut url = url;
+    let (mut response, location) = send_with_retries(&client, &settings, &url, body)?;
+    // Like the Go client: one redirect is followed, the PUT re-sent as it was.
     if matches!(response.status, 301 | 302 | 307) && !settings.redirects_disabled {
-        // The Go client would re-send the PUT once to the new location; the HTTP
-        // client does not expose it, so say what to do instead of guessing.
-        return Err(Failure::Call(format!(
-            "Vault answered PUT {url} with a redirect (HTTP {}), which sops-rs does not follow: use the address of the node it redirects to (or VAULT_AGENT_ADDR)",
-            response.status
-        )));
+        let location =
+            location.ok_or_else(|| Failure::Call("http: no Location header in response".into()))?;
+        let next = resolve_location(&url, &location);
+        if url.starts_with("https:") && !next.starts_with("https:") {
+            return Err(Failure::Call(
+                "redirect would cause protocol downgrade".into(),
+            ));
+        }
+        url = next;
+        response = send_with_retries(&client, &settings, &url, body)?.0;
     }
     if !(200..400).contains(&response.status) {
         return Err(Failure::Call(api_error(&url, &response)));
@@ -94,7 +100,7 @@ fn send_with_retries(
     settings: &Settings,
     url: &str,
     body: &[u8],
-) -> Result<Response, Failure> {
+) -> Result<(Response, Option<String>), Failure> {
     let deadline = Instant::now() + settings.timeout;
     let mut headers: Vec<(&str, &str)> = vec![("X-Vault-Request", "true")];
     if !settings.token.is_empty() {
@@ -111,9 +117,11 @@ fn send_with_retries(
     }
     let mut attempt: u32 = 0;
     loop {
-        let result = client.send("PUT", url, &headers, Some(body));
+        let result = client.send_reading_header("PUT", url, &headers, Some(body), "Location");
         let retry = match &result {
-            Ok(r) => r.status == 429 || r.status == 412 || (r.status >= 500 && r.status != 501),
+            Ok((r, _)) => {
+                r.status == 429 || r.status == 412 || (r.status >= 500 && r.status != 501)
+            }
             Err(e) => !e.contains("certificate") && !e.contains("invalid peer"),
         };
         let wait = backoff(attempt + 1);
@@ -123,6 +131,25 @@ fn send_with_retries(
         std::thread::sleep(wait);
         attempt += 1;
     }
+}
+
+/// A `Location` resolved against the request URL (absolute, scheme-relative,
+/// host-relative or path-relative), as Go's `Response.Location` does.
+fn resolve_location(url: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    if let Some(net) = location.strip_prefix("//") {
+        return format!("{scheme}://{net}");
+    }
+    let host = rest.split('/').next().unwrap_or_default();
+    if location.starts_with('/') {
+        return format!("{scheme}://{host}{location}");
+    }
+    let path = rest.get(host.len()..).unwrap_or_default();
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    format!("{scheme}://{host}{dir}/{location}")
 }
 
 /// `retryablehttp.LinearJitterBackoff` with the Go client's 1–1.5 s bounds.
@@ -414,6 +441,21 @@ mod tests {
         );
         let e = transport_error(URL, &format!("PUT {URL}: timeout: global"));
         assert!(e.contains("context deadline exceeded") && e.contains("VAULT_CLIENT_TIMEOUT"));
+    }
+
+    #[test]
+    fn locations_resolve_like_go() {
+        let base = "https://a:8200/v1/t/decrypt/k";
+        assert_eq!(
+            resolve_location(base, "https://b/v1/t/decrypt/k"),
+            "https://b/v1/t/decrypt/k"
+        );
+        assert_eq!(resolve_location(base, "//b:1/x"), "https://b:1/x");
+        assert_eq!(resolve_location(base, "/v1/x"), "https://a:8200/v1/x");
+        assert_eq!(
+            resolve_location(base, "k2"),
+            "https://a:8200/v1/t/decrypt/k2"
+        );
     }
 
     #[test]
