@@ -15,6 +15,7 @@ mod gcp_fake;
 use base64::Engine;
 use common::{AGE1, Sandbox, Tool};
 use gcp_fake::FakeGcp;
+use gcp_fake::grpc::FakeGrpcKms;
 use std::time::{Duration, Instant};
 
 const KEY_A: &str = "projects/fake-project/locations/global/keyRings/sops/cryptoKeys/key-a";
@@ -583,4 +584,89 @@ fn files_without_gcp_keys_never_start_gcp() {
     let got = recover_data_key_with(&groups, 0, &DecryptionOrder::default(), &env).unwrap();
     assert_eq!(got.as_bytes(), data_key.as_bytes());
     assert!(!sops_rs::keys::gcpkms::gcp_started());
+}
+
+/// Runs the real sops with its gRPC traffic for cloudkms.googleapis.com sent to `grpc`
+/// (the loopback CONNECT proxy that is itself the fake Cloud KMS) and the test CA trusted.
+fn oracle_via_grpc(sb: &mut Sandbox, grpc: &FakeGrpcKms, args: &[&str]) -> common::Run {
+    sb.set_env("HTTPS_PROXY", grpc.proxy_url.clone())
+        .set_env("https_proxy", grpc.proxy_url.clone())
+        .set_env("SSL_CERT_FILE", gcp_fake::grpc::CA_FILE);
+    let run = sb.run(Tool::Oracle, args);
+    sb.unset_env("HTTPS_PROXY")
+        .unset_env("https_proxy")
+        .unset_env("SSL_CERT_FILE");
+    run
+}
+
+#[test]
+fn real_sops_over_grpc_and_sops_rs_over_rest_share_files_both_ways() {
+    let rest = FakeGcp::start(&[KEY_A, KEY_B]);
+    let grpc = FakeGrpcKms::start(&[KEY_A, KEY_B]);
+    let mut sb = sandbox(&rest);
+    sb.set_env("GOOGLE_OAUTH_ACCESS_TOKEN", gcp_fake::STATIC_TOKEN);
+
+    // The real sops encrypts for two GCP keys (gRPC Encrypt); sops-rs decrypts (REST).
+    sb.write("plain.yaml", PLAIN);
+    let theirs = oracle_via_grpc(
+        &mut sb,
+        &grpc,
+        &[
+            "encrypt",
+            "--gcp-kms",
+            &format!("{KEY_A},{KEY_B}"),
+            "plain.yaml",
+        ],
+    );
+    theirs.success();
+    assert_eq!(
+        grpc.log(),
+        [format!("Encrypt {KEY_A}"), format!("Encrypt {KEY_B}")]
+    );
+    let their_file = theirs.stdout_text();
+    assert_eq!(gcp_entries(&their_file).len(), 2);
+    sb.write("theirs.enc.yaml", &their_file);
+    let ours = decrypt(&sb, Tool::SopsRs, "theirs.enc.yaml");
+    ours.success();
+    let reference = oracle_via_grpc(&mut sb, &grpc, &["decrypt", "theirs.enc.yaml"]);
+    reference.success();
+    common::assert_bytes_eq(
+        &ours.stdout,
+        &reference.stdout,
+        "sops-rs vs sops on sops's file",
+    );
+    assert_eq!(ours.stdout_text(), PLAIN);
+
+    // sops-rs encrypts (REST Encrypt) in YAML and JSON; the real sops decrypts (gRPC Decrypt).
+    for (name, args) in [
+        ("ours.enc.yaml", vec!["--gcp-kms", KEY_B]),
+        (
+            "ours.enc.json",
+            vec!["--gcp-kms", KEY_A, "--output-type", "json"],
+        ),
+    ] {
+        let enc = encrypt(&sb, &args);
+        sb.write(name, &enc);
+        let theirs = oracle_via_grpc(&mut sb, &grpc, &["decrypt", name]);
+        theirs.success();
+        let ours = decrypt(&sb, Tool::SopsRs, name);
+        ours.success();
+        common::assert_bytes_eq(&ours.stdout, &theirs.stdout, name);
+    }
+    assert!(grpc.log().contains(&format!("Decrypt {KEY_B}")));
+
+    // A token the service refuses: both fail with exit 128 and name the key.
+    sb.set_env("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.revoked");
+    let theirs = oracle_via_grpc(&mut sb, &grpc, &["decrypt", "ours.enc.yaml"]);
+    theirs.code(128);
+    assert!(
+        theirs.stderr.contains("Unauthenticated") && theirs.stderr.contains(KEY_B),
+        "{}",
+        theirs.describe()
+    );
+    let ours = decrypt(&sb, Tool::SopsRs, "ours.enc.yaml");
+    ours.code(128);
+    assert!(ours.stderr.contains(KEY_B), "{}", ours.describe());
+    grpc.assert_clean();
+    rest.assert_clean();
 }

@@ -11,6 +11,8 @@
 
 #![allow(dead_code)]
 
+pub mod grpc;
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use std::io::{BufRead, BufReader, Read, Write};
