@@ -655,6 +655,63 @@ fn real_sops_over_grpc_and_sops_rs_over_rest_share_files_both_ways() {
     }
     assert!(grpc.log().contains(&format!("Decrypt {KEY_B}")));
 
+    // The real sops rotates sops-rs's JSON file and adds a key; sops-rs opens it through that key.
+    oracle_via_grpc(
+        &mut sb,
+        &grpc,
+        &["rotate", "-i", "--add-gcp-kms", KEY_B, "ours.enc.json"],
+    )
+    .success();
+    let rotated = String::from_utf8(common::read(sb.path().join("ours.enc.json"))).unwrap();
+    assert!(
+        rotated.contains(KEY_A) && rotated.contains(KEY_B),
+        "{rotated}"
+    );
+    // A service that only has key B: key A fails (404), key B must open the file.
+    let only_b = FakeGcp::start(&[KEY_B]);
+    sb.set_env("SOPS_GCP_KMS_ENDPOINT", only_b.endpoint());
+    let ours = sb.run(
+        Tool::SopsRs,
+        [
+            "decrypt",
+            "--decryption-order",
+            "gcp_kms",
+            "--output-type",
+            "yaml",
+            "ours.enc.json",
+        ],
+    );
+    ours.success();
+    assert_eq!(ours.stdout_text(), PLAIN);
+    assert_eq!(only_b.kms_requests(), [format!("decrypt {KEY_B}")]);
+    sb.set_env("SOPS_GCP_KMS_ENDPOINT", rest.endpoint());
+
+    // dotenv (flattened metadata keys `sops_gcp_kms__list_0__map_…`), both directions.
+    sb.write("plain.env", "DB_PASSWORD=hunter2\nAPI=key-123\n");
+    let theirs = oracle_via_grpc(
+        &mut sb,
+        &grpc,
+        &["encrypt", "--gcp-kms", KEY_A, "plain.env"],
+    );
+    theirs.success();
+    assert!(
+        theirs
+            .stdout_text()
+            .contains(&format!("sops_gcp_kms__list_0__map_resource_id={KEY_A}\n")),
+        "{}",
+        theirs.stdout_text()
+    );
+    sb.write("theirs.enc.env", &theirs.stdout);
+    let ours = decrypt(&sb, Tool::SopsRs, "theirs.enc.env");
+    ours.success();
+    assert_eq!(ours.stdout_text(), "DB_PASSWORD=hunter2\nAPI=key-123\n");
+    let mine = sb.run(Tool::SopsRs, ["encrypt", "--gcp-kms", KEY_B, "plain.env"]);
+    mine.success();
+    sb.write("ours.enc.env", &mine.stdout);
+    let theirs = oracle_via_grpc(&mut sb, &grpc, &["decrypt", "ours.enc.env"]);
+    theirs.success();
+    assert_eq!(theirs.stdout_text(), "DB_PASSWORD=hunter2\nAPI=key-123\n");
+
     // A token the service refuses: both fail with exit 128 and name the key.
     sb.set_env("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.revoked");
     let theirs = oracle_via_grpc(&mut sb, &grpc, &["decrypt", "ours.enc.yaml"]);
