@@ -336,11 +336,26 @@ fn server_down_fails_fast_and_falls_through_to_age() {
     );
     assert!(err.contains("SOPS_GCP_KMS_ENDPOINT"), "{}", out.stderr);
 
-    // An unroutable endpoint is bounded by the connect timeout, not hanging.
-    sb.set_env("SOPS_GCP_KMS_ENDPOINT", "http://10.255.255.1:9");
+    // A server that accepts and never answers: bounded by the request timeout (20 s).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    sb.set_env(
+        "SOPS_GCP_KMS_ENDPOINT",
+        format!("http://{}", silent.local_addr().unwrap()),
+    );
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().take(4).collect();
+        std::thread::sleep(Duration::from_secs(60));
+        drop(held);
+    });
     let started = Instant::now();
-    decrypt(&sb, Tool::SopsRs, "secret.enc.yaml").code(128);
-    assert!(started.elapsed() < Duration::from_secs(30));
+    let out = decrypt(&sb, Tool::SopsRs, "secret.enc.yaml");
+    out.code(128);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(15) && took < Duration::from_secs(40),
+        "{took:?}\n{}",
+        out.describe()
+    );
 }
 
 #[test]

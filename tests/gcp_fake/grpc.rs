@@ -28,7 +28,6 @@ pub struct FakeGrpcKms {
     /// `http://127.0.0.1:<port>` for `HTTPS_PROXY`.
     pub proxy_url: String,
     addr: String,
-    keys: Arc<Vec<String>>,
     log: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -61,7 +60,6 @@ impl FakeGrpcKms {
         FakeGrpcKms {
             proxy_url: format!("http://{addr}"),
             addr,
-            keys,
             log,
             stop,
             thread: Some(thread),
@@ -82,7 +80,6 @@ impl FakeGrpcKms {
             .filter(|l| l.starts_with("problem"))
             .collect();
         assert!(problems.is_empty(), "the fake gRPC KMS saw: {problems:#?}");
-        let _ = &self.keys;
     }
 }
 
