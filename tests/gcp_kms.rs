@@ -163,6 +163,16 @@ fn authorized_user_from_gcloud_well_known_file_and_env_ids() {
     );
     assert_eq!(fake.token_requests(), ["refresh_token", "refresh_token"]);
     fake.assert_clean();
+    // The quota project header is really checked: another project is refused.
+    sb.set_env("GOOGLE_CLOUD_QUOTA_PROJECT", "someone-else");
+    decrypt(&sb, Tool::SopsRs, "secret.enc.yaml").code(128);
+    assert!(
+        fake.problems()
+            .iter()
+            .any(|p| p.contains("without x-goog-user-project")),
+        "{:?}",
+        fake.problems()
+    );
 }
 
 #[test]

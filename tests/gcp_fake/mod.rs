@@ -27,6 +27,8 @@ pub const SA_EMAIL: &str = "sops-test@fake-project.iam.gserviceaccount.com";
 pub const USER_CLIENT_ID: &str = "client-id-1.apps.googleusercontent.com";
 pub const USER_CLIENT_SECRET: &str = "client secret/+=";
 pub const USER_REFRESH_TOKEN: &str = "1//refresh-token";
+/// The quota project of the authorized user: its calls must carry `x-goog-user-project`.
+pub const QUOTA_PROJECT: &str = "fake-billing-project";
 /// A static token the KMS endpoint accepts.
 pub const STATIC_TOKEN: &str = "ya29.static-test-token";
 /// A token the KMS endpoint knows but refuses (403).
@@ -126,6 +128,7 @@ impl FakeGcp {
             "client_id": USER_CLIENT_ID,
             "client_secret": USER_CLIENT_SECRET,
             "refresh_token": USER_REFRESH_TOKEN,
+            "quota_project_id": QUOTA_PROJECT,
             "token_uri": self.token_uri(),
         })
         .to_string()
@@ -144,6 +147,11 @@ impl FakeGcp {
     /// The KMS calls served so far.
     pub fn kms_requests(&self) -> Vec<String> {
         self.lock().log.kms_requests.clone()
+    }
+
+    /// The protocol errors seen so far.
+    pub fn problems(&self) -> Vec<String> {
+        self.lock().log.problems.clone()
     }
 
     /// Fails the test if any request broke the protocol.
@@ -309,7 +317,12 @@ fn handle(req: &Request, state: &Mutex<State>, addr: &str) -> (u16, String) {
             );
         }
         st.issued += 1;
-        let token = format!("ya29.issued-{}", st.issued);
+        let kind = if grant == "refresh_token" {
+            "user"
+        } else {
+            "sa"
+        };
+        let token = format!("ya29.{kind}-{}", st.issued);
         st.tokens.push(token.clone());
         return (
             200,
@@ -381,6 +394,12 @@ fn handle(req: &Request, state: &Mutex<State>, addr: &str) -> (u16, String) {
                 "UNAUTHENTICATED",
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
             ),
+        );
+    }
+    if token.starts_with("ya29.user-") && req.header("x-goog-user-project") != Some(QUOTA_PROJECT) {
+        return problem(
+            &mut st,
+            "user credentials without x-goog-user-project".into(),
         );
     }
     if !st.keys.iter().any(|k| k == name) {

@@ -115,16 +115,15 @@ impl Session {
             percent_encode(resource_id, b"/")
         );
         let bearer = Zeroizing::new(format!("Bearer {}", token.as_str()));
+        let mut headers = vec![
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        if let Some(project) = self.credentials.quota_project() {
+            headers.push(("x-goog-user-project", project));
+        }
         let response = client
-            .send(
-                "POST",
-                &url,
-                &[
-                    ("Authorization", bearer.as_str()),
-                    ("Content-Type", "application/json"),
-                ],
-                Some(body),
-            )
+            .send("POST", &url, &headers, Some(body))
             .map_err(|e| {
                 format!("{e} (check that the Cloud KMS endpoint is reachable; it can be set with {ENDPOINT_ENV})")
             })?;

@@ -24,6 +24,8 @@ pub(crate) const ACCESS_TOKEN_ENV: &str = "GOOGLE_OAUTH_ACCESS_TOKEN";
 pub(crate) const ADC_ENV: &str = "GOOGLE_APPLICATION_CREDENTIALS";
 /// The metadata server's `host[:port]` (as Google's Go client reads it).
 pub(crate) const METADATA_HOST_ENV: &str = "GCE_METADATA_HOST";
+/// Overrides the credentials' quota project.
+pub(crate) const QUOTA_PROJECT_ENV: &str = "GOOGLE_CLOUD_QUOTA_PROJECT";
 /// Google's token endpoint, used when a credentials file names none.
 const DEFAULT_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 /// The link-local metadata server of Compute Engine.
@@ -34,6 +36,8 @@ pub(crate) struct Credentials {
     kind: Kind,
     /// Which variable or file the credentials were read from.
     origin: String,
+    /// The project billed for the calls (`quota_project_id`, `GOOGLE_CLOUD_QUOTA_PROJECT`).
+    quota_project: Option<String>,
 }
 
 enum Kind {
@@ -67,11 +71,26 @@ struct CredentialsFile {
     client_id: Option<String>,
     client_secret: Option<String>,
     refresh_token: Option<String>,
+    quota_project_id: Option<String>,
 }
 
 impl Credentials {
     /// Finds the credentials as sops does; no network access.
     pub(crate) fn discover(env: &Environment) -> Result<Credentials, String> {
+        let mut credentials = Credentials::discover_source(env)?;
+        // Google's clients let the variable override the file's quota project.
+        if let Some(project) = non_empty(env, QUOTA_PROJECT_ENV) {
+            credentials.quota_project = Some(project);
+        }
+        Ok(credentials)
+    }
+
+    /// The project to bill (`x-goog-user-project`), needed with user credentials.
+    pub(crate) fn quota_project(&self) -> Option<&str> {
+        self.quota_project.as_deref()
+    }
+
+    fn discover_source(env: &Environment) -> Result<Credentials, String> {
         if let Some(value) = non_empty(env, CREDENTIALS_ENV) {
             if std::fs::metadata(&value).is_ok() {
                 let json = read_file(&value).map_err(|e| {
@@ -89,6 +108,7 @@ impl Credentials {
             return Ok(Credentials {
                 kind: Kind::Token(Zeroizing::new(token)),
                 origin: ACCESS_TOKEN_ENV.to_string(),
+                quota_project: None,
             });
         }
         if let Some(path) = non_empty(env, ADC_ENV) {
@@ -350,13 +370,18 @@ fn parse(json: &[u8], origin: String) -> Result<Credentials, String> {
         }
         None => return Err(missing("type")),
     };
-    Ok(Credentials { kind, origin })
+    Ok(Credentials {
+        kind,
+        origin,
+        quota_project: file.quota_project_id.filter(|p| !p.is_empty()),
+    })
 }
 
 fn metadata_server(host: String, origin: String) -> Credentials {
     Credentials {
         kind: Kind::Metadata { host },
         origin,
+        quota_project: None,
     }
 }
 
@@ -530,6 +555,21 @@ mod tests {
                 )
             );
         }
+    }
+
+    #[test]
+    fn quota_project_from_file_or_variable() {
+        let with = r#"{"type":"authorized_user","client_id":"c","client_secret":"s","refresh_token":"r","quota_project_id":"billing-1"}"#;
+        let c = Credentials::discover(&env(&[(CREDENTIALS_ENV, with)])).unwrap();
+        assert_eq!(c.quota_project(), Some("billing-1"));
+        let c = Credentials::discover(&env(&[
+            (CREDENTIALS_ENV, with),
+            (QUOTA_PROJECT_ENV, "other"),
+        ]))
+        .unwrap();
+        assert_eq!(c.quota_project(), Some("other"));
+        let c = Credentials::discover(&env(&[(CREDENTIALS_ENV, USER)])).unwrap();
+        assert_eq!(c.quota_project(), None);
     }
 
     #[test]
