@@ -114,7 +114,6 @@ fn finish(mut loaded: Loaded, in_place: bool) -> Outcome {
 /// The new group from the key flags, in sops's order (PGP, KMS, Vault, then age).
 fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
     for (flag, what) in [
-        ("gcp-kms", "GCP KMS"),
         ("hckms", "HuaweiCloud KMS"),
         ("azure-kv", "Azure Key Vault"),
     ] {
@@ -134,6 +133,11 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
         group
             .keys
             .push(MasterKey::Kms(KmsKey::new(arn, context.clone(), profile)));
+    }
+    for id in parsed.values("gcp-kms") {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
     }
     // sops logs a bad Vault URI and goes on without that key.
     for uri in parsed.values("hc-vault-transit") {
