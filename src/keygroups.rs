@@ -320,7 +320,22 @@ mod tests {
     #[test]
     fn unsupported_config_keys_are_refused() {
         let spec = GroupSpec {
+            azure_keyvault: vec![crate::config::AzureSpec {
+                vault_url: "https://v.vault.azure.net".into(),
+                key: "k".into(),
+                version: String::new(),
+            }],
+            ..GroupSpec::default()
+        };
+        assert!(group_from_spec(&spec).is_err());
+        let spec = GroupSpec {
             hc_vault: vec!["https://v:8200/v1/transit/keys/k".into()],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(group.keys[0].type_name(), "hc_vault");
+        let spec = GroupSpec {
+            hc_vault: vec!["vault.example.com/v1/transit/keys/k".into()],
             ..GroupSpec::default()
         };
         assert!(group_from_spec(&spec).is_err());
