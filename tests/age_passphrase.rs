@@ -1,0 +1,230 @@
+//! Passphrase-protected (scrypt) age identity files, compared with the real sops 3.11.
+//!
+//! The identity file is `sops-repo/age-test-data/mock_passphrase_protected_identity.age`
+//! (passphrase `passphrase`, it holds the identity of `mock_recipient.txt`). Both tools
+//! run on a pseudo-terminal and are given the passphrase there, or run without any
+//! controlling terminal. `GPG_AGENT_INFO` points nowhere so that sops does not ask a
+//! gpg-agent instead of the terminal.
+
+mod age_tty;
+mod common;
+
+use age_tty::{run_in_pty, run_without_tty};
+use common::{AGE1, Sandbox, Tool, age_key, assert_bytes_eq, read, sops_repo};
+use std::path::PathBuf;
+
+const PLAIN: &str = "db:\n    user: admin\n    password: hunter2\nlist:\n    - 1\n    - two\n";
+const PROMPT_FILE: &str = "Enter passphrase for identity 'SOPS_AGE_KEY_FILE':";
+
+fn protected() -> PathBuf {
+    sops_repo("age-test-data/mock_passphrase_protected_identity.age")
+}
+
+fn mock_recipient() -> String {
+    String::from_utf8(read(sops_repo("age-test-data/mock_recipient.txt")))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// A sandbox whose only identity source is the protected file in `SOPS_AGE_KEY_FILE`.
+fn sandbox() -> Sandbox {
+    let mut sb = Sandbox::new();
+    sb.set_env("SOPS_AGE_KEY_FILE", protected().display().to_string());
+    sb.set_env("GPG_AGENT_INFO", "/nonexistent/S.gpg-agent");
+    sb.set_env("TERM", "dumb");
+    sb
+}
+
+/// `plain.yaml` encrypted by `tool` to `recipients` (comma-separated).
+fn encrypted_by(sb: &Sandbox, tool: Tool, recipients: &str, name: &str) -> PathBuf {
+    let plain = sb.write("plain.yaml", PLAIN);
+    let run = sb.run(
+        tool,
+        [
+            "encrypt",
+            "--age",
+            recipients,
+            "--output",
+            name,
+            plain.to_str().unwrap(),
+        ],
+    );
+    run.success();
+    sb.path().join(name)
+}
+
+/// Decrypts `file` with `tool` on a pty, answering `passphrase` to `prompt`; returns the run and the output file.
+fn decrypt_on_pty(
+    sb: &Sandbox,
+    tool: Tool,
+    file: &std::path::Path,
+    prompt: &str,
+    passphrase: &str,
+) -> (age_tty::TtyRun, Option<Vec<u8>>) {
+    let out = sb.path().join(format!("out-{tool:?}.yaml"));
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = sb.command(tool);
+    cmd.args([
+        "decrypt",
+        "--output",
+        out.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    let run = run_in_pty(&cmd, &[(prompt, passphrase, "noecho")]);
+    (run, std::fs::read(&out).ok())
+}
+
+/// Both tools decrypt `file` after being given the passphrase at `prompt`, with the same output.
+fn both_decrypt(sb: &Sandbox, file: &std::path::Path, prompt: &str) {
+    let (ours, ours_out) = decrypt_on_pty(sb, Tool::SopsRs, file, prompt, "passphrase");
+    let (theirs, theirs_out) = decrypt_on_pty(sb, Tool::Oracle, file, prompt, "passphrase");
+    theirs.code(0).shows(prompt).hides("passphrase\r");
+    ours.code(0).shows(prompt).hides("passphrase\r");
+    let ours_out = ours_out.expect("sops-rs wrote no output");
+    assert_bytes_eq(
+        &ours_out,
+        &theirs_out.expect("sops wrote no output"),
+        "decrypted",
+    );
+    assert_bytes_eq(&ours_out, PLAIN.as_bytes(), "decrypted vs plaintext");
+}
+
+#[test]
+fn key_file_prompt_and_interop_both_ways() {
+    let sb = sandbox();
+    let recipient = mock_recipient();
+    // The real sops wrote it; and sops-rs wrote it: both open both.
+    let theirs = encrypted_by(&sb, Tool::Oracle, &recipient, "theirs.enc.yaml");
+    let ours = encrypted_by(&sb, Tool::SopsRs, &recipient, "ours.enc.yaml");
+    both_decrypt(&sb, &theirs, PROMPT_FILE);
+    both_decrypt(&sb, &ours, PROMPT_FILE);
+}
+
+#[test]
+fn inline_key_command_and_default_file_sources() {
+    let mut sb = sandbox();
+    let file = encrypted_by(&sb, Tool::Oracle, &mock_recipient(), "f.enc.yaml");
+    sb.unset_env("SOPS_AGE_KEY_FILE");
+    // The armored file given inline.
+    sb.set_env(
+        "SOPS_AGE_KEY",
+        String::from_utf8(read(protected())).unwrap(),
+    );
+    both_decrypt(&sb, &file, "Enter passphrase for identity 'SOPS_AGE_KEY':");
+    // Printed by a key command.
+    sb.unset_env("SOPS_AGE_KEY");
+    sb.set_env("SOPS_AGE_KEY_CMD", format!("cat {}", protected().display()));
+    both_decrypt(
+        &sb,
+        &file,
+        "Enter passphrase for identity 'SOPS_AGE_KEY_CMD':",
+    );
+    // The default keys file ($XDG_CONFIG_HOME/sops/age/keys.txt); the prompt names its path.
+    sb.unset_env("SOPS_AGE_KEY_CMD");
+    let keys = sb.write("home/.config/sops/age/keys.txt", read(protected()));
+    both_decrypt(
+        &sb,
+        &file,
+        &format!("Enter passphrase for identity '{}':", keys.display()),
+    );
+}
+
+#[test]
+fn wrong_passphrase_fails_like_sops_and_names_the_file() {
+    let sb = sandbox();
+    let file = encrypted_by(&sb, Tool::Oracle, &mock_recipient(), "f.enc.yaml");
+    let (ours, out) = decrypt_on_pty(&sb, Tool::SopsRs, &file, PROMPT_FILE, "wrong");
+    let (theirs, _) = decrypt_on_pty(&sb, Tool::Oracle, &file, PROMPT_FILE, "wrong");
+    theirs.code(128).shows("age: incorrect passphrase.");
+    ours.code(128)
+        .shows("Failed to get the data key required to decrypt the SOPS file.")
+        .shows("incorrect passphrase for identity file")
+        .shows(&protected().display().to_string())
+        .hides("hunter2");
+    assert!(out.is_none(), "nothing may be written on failure");
+}
+
+#[test]
+fn wrong_passphrase_falls_through_to_the_next_key() {
+    let mut sb = sandbox();
+    // Entry 1 opens only with the protected identity, entry 2 with age1's key.
+    let file = encrypted_by(
+        &sb,
+        Tool::Oracle,
+        &format!("{},{AGE1}", mock_recipient()),
+        "f.enc.yaml",
+    );
+    sb.set_env("SOPS_AGE_KEY", String::from_utf8(read(age_key(1))).unwrap());
+    for tool in [Tool::SopsRs, Tool::Oracle] {
+        let (run, out) = decrypt_on_pty(&sb, tool, &file, PROMPT_FILE, "wrong");
+        run.code(0).shows(PROMPT_FILE);
+        assert_bytes_eq(&out.unwrap(), PLAIN.as_bytes(), "decrypted");
+    }
+}
+
+#[test]
+fn plain_keys_are_tried_before_asking() {
+    let mut sb = sandbox();
+    let file = encrypted_by(&sb, Tool::Oracle, &mock_recipient(), "f.enc.yaml");
+    sb.set_env(
+        "SOPS_AGE_KEY",
+        String::from_utf8(read(sops_repo("age-test-data/mock_identity.keys.txt"))).unwrap(),
+    );
+    // No terminal at all: a prompt would fail the run.
+    let ours = run_without_tty(
+        sb.command(Tool::SopsRs)
+            .args(["decrypt", file.to_str().unwrap()]),
+    );
+    let theirs = run_without_tty(
+        sb.command(Tool::Oracle)
+            .args(["decrypt", file.to_str().unwrap()]),
+    );
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert_bytes_eq(&ours.stdout, &theirs.stdout, "decrypted");
+}
+
+#[test]
+fn no_terminal_is_a_clear_error_naming_the_file() {
+    let sb = sandbox();
+    let file = encrypted_by(&sb, Tool::Oracle, &mock_recipient(), "f.enc.yaml");
+    let ours = run_without_tty(
+        sb.command(Tool::SopsRs)
+            .args(["decrypt", file.to_str().unwrap()]),
+    );
+    let theirs = run_without_tty(
+        sb.command(Tool::Oracle)
+            .args(["decrypt", file.to_str().unwrap()]),
+    );
+    let (ours_err, theirs_err) = (
+        String::from_utf8_lossy(&ours.stderr).replace("\n      | ", " "),
+        String::from_utf8_lossy(&theirs.stderr).replace("\n      | ", " "),
+    );
+    assert_eq!(theirs.status.code(), Some(128), "{theirs_err}");
+    assert_eq!(ours.status.code(), Some(128), "{ours_err}");
+    assert!(ours.stdout.is_empty() && theirs.stdout.is_empty());
+    let go = "could not read passphrase: standard input is not a terminal, and /dev/tty is not available: open /dev/tty: no such device or address";
+    assert!(theirs_err.contains(go), "{theirs_err}");
+    assert!(ours_err.contains(go), "{ours_err}");
+    // sops-rs names the file and says what to do.
+    assert!(
+        ours_err.contains(&format!(
+            "failed to decrypt identity file 'SOPS_AGE_KEY_FILE' ({}): ",
+            protected().display()
+        )),
+        "{ours_err}"
+    );
+    assert!(
+        ours_err.contains("run sops-rs from a terminal"),
+        "{ours_err}"
+    );
+}
