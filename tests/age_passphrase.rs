@@ -16,6 +16,13 @@ use std::path::PathBuf;
 const PLAIN: &str = "db:\n    user: admin\n    password: hunter2\nlist:\n    - 1\n    - two\n";
 const PROMPT_FILE: &str = "Enter passphrase for identity 'SOPS_AGE_KEY_FILE':";
 
+/// Whether the binary under test is sops-rs, not the oracle standing in for it
+/// (`SOPS_RS_BIN=$SOPS_ORACLE`, which checks the rig): sops-rs's additions (the file
+/// named in errors, plugin messages shown) are then not expected.
+fn testing_sops_rs() -> bool {
+    common::sops_rs_path() != common::oracle_path()
+}
+
 fn protected() -> PathBuf {
     sops_repo("age-test-data/mock_passphrase_protected_identity.age")
 }
@@ -139,9 +146,12 @@ fn wrong_passphrase_fails_like_sops_and_names_the_file() {
     theirs.code(128).shows("age: incorrect passphrase.");
     ours.code(128)
         .shows("Failed to get the data key required to decrypt the SOPS file.")
-        .shows("incorrect passphrase for identity file")
-        .shows(&protected().display().to_string())
+        .shows("incorrect passphrase")
         .hides("hunter2");
+    if testing_sops_rs() {
+        ours.shows("incorrect passphrase for identity file")
+            .shows(&protected().display().to_string());
+    }
     assert!(out.is_none(), "nothing may be written on failure");
 }
 
@@ -215,6 +225,9 @@ fn no_terminal_is_a_clear_error_naming_the_file() {
     let go = "could not read passphrase: standard input is not a terminal, and /dev/tty is not available: open /dev/tty: no such device or address";
     assert!(theirs_err.contains(go), "{theirs_err}");
     assert!(ours_err.contains(go), "{ours_err}");
+    if !testing_sops_rs() {
+        return;
+    }
     // sops-rs names the file and says what to do.
     assert!(
         ours_err.contains(&format!(

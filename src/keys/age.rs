@@ -247,10 +247,15 @@ impl AgeKey {
                 .cloned()
                 .chain(loaded.fallible.iter().filter_map(|f| f.failure()))
                 .collect();
-            match e {
-                age::DecryptError::NoMatchingKeys if !failures.is_empty() => {
+            match (&e, loaded.fallible.as_slice()) {
+                (age::DecryptError::NoMatchingKeys, _) if !failures.is_empty() => {
                     fail(failures.join("; "))
                 }
+                // Go age words a single non-matching identity with its own error.
+                (age::DecryptError::NoMatchingKeys, [only]) if count == 1 => fail(format!(
+                    "identity did not match any of the recipients: {}",
+                    only.no_match()
+                )),
                 _ => fail(describe_decrypt_error(&e, count)),
             }
         })?;

@@ -22,6 +22,11 @@ pub type Prompter = fn(&str) -> Result<Zeroizing<Vec<u8>>, String>;
 pub trait FallibleIdentity: age::Identity {
     /// Why trying this identity failed, if it did.
     fn failure(&self) -> Option<String>;
+
+    /// Go age's text when this identity simply did not match.
+    fn no_match(&self) -> String {
+        "incorrect identity for recipient block".into()
+    }
 }
 
 /// One usable identity; boxed age trait objects (none of them implement `Debug`).

@@ -210,6 +210,13 @@ impl FallibleIdentity for PluginIdentity {
     fn failure(&self) -> Option<String> {
         self.failure.borrow().clone()
     }
+
+    fn no_match(&self) -> String {
+        format!(
+            "{} plugin: incorrect identity for recipient block",
+            self.name
+        )
+    }
 }
 
 #[cfg(test)]
