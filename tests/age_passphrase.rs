@@ -241,3 +241,59 @@ fn no_terminal_is_a_clear_error_naming_the_file() {
         "{ours_err}"
     );
 }
+
+/// A passphrase-protected `~/.ssh/id_ed25519` (passphrase `sekrit`); returns its recipient.
+fn locked_ssh_key(sb: &Sandbox) -> (PathBuf, String) {
+    let ssh = sb.path().join("home/.ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let key = ssh.join("id_ed25519");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "sekrit", "-C", "test", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen is needed (openssh-client; scripts/setup.sh installs it)");
+    assert!(status.success());
+    let public = std::fs::read_to_string(ssh.join("id_ed25519.pub")).unwrap();
+    (key, public.trim().to_string())
+}
+
+#[test]
+fn passphrase_protected_ssh_key_is_asked_for_like_sops() {
+    let mut sb = sandbox();
+    sb.unset_env("SOPS_AGE_KEY_FILE");
+    let (key, recipient) = locked_ssh_key(&sb);
+    let prompt = format!("Enter passphrase for \"{}\":", key.display());
+    for writer in [Tool::Oracle, Tool::SopsRs] {
+        let file = encrypted_by(&sb, writer, &recipient, &format!("{writer:?}.enc.yaml"));
+        for tool in [Tool::SopsRs, Tool::Oracle] {
+            let (run, out) = decrypt_on_pty(&sb, tool, &file, &prompt, "sekrit");
+            run.code(0).shows(&prompt).hides("sekrit");
+            assert_bytes_eq(&out.unwrap(), PLAIN.as_bytes(), "decrypted");
+            let (run, out) = decrypt_on_pty(&sb, tool, &file, &prompt, "wrong");
+            run.code(128).shows("failed to decrypt SSH key file");
+            assert!(out.is_none());
+        }
+    }
+    // A file for another key never asks; without a terminal the error names the key.
+    let file = encrypted_by(&sb, Tool::Oracle, &mock_recipient(), "other.enc.yaml");
+    let mine = encrypted_by(&sb, Tool::Oracle, &recipient, "mine.enc.yaml");
+    for tool in [Tool::SopsRs, Tool::Oracle] {
+        let out = run_without_tty(sb.command(tool).args(["decrypt", file.to_str().unwrap()]));
+        let err = String::from_utf8_lossy(&out.stderr).replace("\n      | ", " ");
+        assert_eq!(out.status.code(), Some(128), "{err}");
+        assert!(
+            err.contains("identity did not match any of the recipients"),
+            "{err}"
+        );
+        let out = run_without_tty(sb.command(tool).args(["decrypt", mine.to_str().unwrap()]));
+        let err = String::from_utf8_lossy(&out.stderr).replace("\n      | ", " ");
+        assert_eq!(out.status.code(), Some(128), "{err}");
+        assert!(
+            err.contains(&format!(
+                "failed to obtain passphrase: could not read passphrase for \"{}\": standard input is not a terminal",
+                key.display()
+            )),
+            "{tool:?}: {err}"
+        );
+    }
+}

@@ -10,6 +10,7 @@ mod encrypted;
 pub(crate) mod gocompat;
 mod identities;
 mod plugin;
+mod sshlocked;
 mod sshpub;
 mod terminal;
 mod v1file;
@@ -945,18 +946,36 @@ mod tests {
                 .as_slice(),
             &[1u8; 32]
         );
-        // A passphrase-protected key fails that source without prompting.
+        // A passphrase-protected key is asked for when a stanza is for it.
         let locked = dir.path().join("locked");
         std::process::Command::new("ssh-keygen")
             .args(["-q", "-t", "ed25519", "-N", "secret", "-f"])
             .arg(&locked)
             .status()
             .unwrap();
+        let public = std::fs::read_to_string(dir.path().join("locked.pub")).unwrap();
+        let mut k = AgeKey::new(public.trim()).unwrap();
+        k.encrypt(&[2u8; 32]).unwrap();
         let env = env_with(
             dir.path(),
             &[("SOPS_AGE_SSH_PRIVATE_KEY_FILE", locked.to_str().unwrap())],
         );
-        let err = k.decrypt_with(&env).unwrap_err().to_string();
-        assert!(err.contains("is passphrase protected"), "{err}");
+        let right: identities::Prompter = |prompt| {
+            assert!(prompt.starts_with("Enter passphrase for \""), "{prompt}");
+            Ok(Zeroizing::new(b"secret".to_vec()))
+        };
+        assert_eq!(
+            k.decrypt_asking(&env, right).unwrap().as_slice(),
+            &[2u8; 32]
+        );
+        let no_tty: identities::Prompter = |_| Err("no terminal".into());
+        let err = k.decrypt_asking(&env, no_tty).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "failed to obtain passphrase: could not read passphrase for \"{}\": no terminal",
+                locked.display()
+            )),
+            "{err}"
+        );
     }
 }

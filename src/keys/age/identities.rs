@@ -10,6 +10,7 @@
 use super::encrypted::{self, EncryptedIdentity};
 use super::gocompat;
 use super::plugin::PluginIdentity;
+use super::sshlocked::LockedSshKey;
 use crate::keys::environment::Environment;
 use std::io::Read;
 use zeroize::Zeroizing;
@@ -66,7 +67,7 @@ pub fn load(env: &Environment, recipient: &str, ask: Prompter) -> Loaded {
         unused: Vec::new(),
         missing_plugins: Vec::new(),
     };
-    load_ssh(env, &mut loaded);
+    load_ssh(env, &mut loaded, ask);
 
     // (location as sops names it, the file behind it if any, content)
     let mut readers: Vec<(String, Option<String>, Zeroizing<Vec<u8>>)> = Vec::new();
@@ -197,12 +198,25 @@ pub fn format_error(msg: &str, err: Option<&str>, errors: &[String], unused: &[S
     }
 }
 
-fn load_ssh(env: &Environment, loaded: &mut Loaded) {
+/// An SSH private key as an identity: usable now, or waiting for its passphrase.
+enum SshIdentity {
+    Plain(BoxedIdentity),
+    Locked(LockedSshKey),
+}
+
+impl Loaded {
+    fn add_ssh(&mut self, parsed: Result<SshIdentity, String>) {
+        match parsed {
+            Ok(SshIdentity::Plain(id)) => self.identities.push(id),
+            Ok(SshIdentity::Locked(id)) => self.fallible.push(Box::new(id)),
+            Err(e) => self.errors.push(e),
+        }
+    }
+}
+
+fn load_ssh(env: &Environment, loaded: &mut Loaded, ask: Prompter) {
     match env.var(SSH_KEY_FILE_ENV) {
-        Some(path) => match parse_ssh_key_file(&path) {
-            Ok(id) => loaded.identities.push(id),
-            Err(e) => loaded.errors.push(e),
-        },
+        Some(path) => loaded.add_ssh(parse_ssh_key_file(&path, ask)),
         None => loaded.unused.push(SSH_KEY_FILE_ENV.into()),
     }
     match env.home_dir() {
@@ -211,10 +225,7 @@ fn load_ssh(env: &Environment, loaded: &mut Loaded) {
             for name in ["id_ed25519", "id_rsa"] {
                 let path = gocompat::join(&[&home, ".ssh", name]);
                 if std::fs::metadata(&path).is_ok() {
-                    match parse_ssh_key_file(&path) {
-                        Ok(id) => loaded.identities.push(id),
-                        Err(e) => loaded.errors.push(e),
-                    }
+                    loaded.add_ssh(parse_ssh_key_file(&path, ask));
                 } else {
                     loaded.unused.push(path);
                 }
@@ -235,7 +246,7 @@ fn read_file(path: &str) -> Result<Zeroizing<Vec<u8>>, ReadError> {
     Ok(content)
 }
 
-fn parse_ssh_key_file(path: &str) -> Result<BoxedIdentity, String> {
+fn parse_ssh_key_file(path: &str, ask: Prompter) -> Result<SshIdentity, String> {
     let content = read_file(path).map_err(|e| match e {
         ReadError::Open(e) => format!(
             "failed to open file: {}",
@@ -249,14 +260,12 @@ fn parse_ssh_key_file(path: &str) -> Result<BoxedIdentity, String> {
     let malformed =
         |why: &str| format!("malformed SSH identity in {}: {why}", gocompat::quote(path));
     match age::ssh::Identity::from_buffer(&content[..], Some(path.to_string())) {
-        Ok(age::ssh::Identity::Unencrypted(key)) => {
-            Ok(Box::new(age::ssh::Identity::Unencrypted(key)))
+        Ok(age::ssh::Identity::Unencrypted(key)) => Ok(SshIdentity::Plain(Box::new(
+            age::ssh::Identity::Unencrypted(key),
+        ))),
+        Ok(age::ssh::Identity::Encrypted(_)) => {
+            LockedSshKey::new(path, &content, ask).map(SshIdentity::Locked)
         }
-        Ok(age::ssh::Identity::Encrypted(_)) => Err(format!(
-            "the SSH key in {} is passphrase protected and sops-rs does not prompt for passphrases; \
-             remove the passphrase (ssh-keygen -p) or use an age key",
-            gocompat::quote(path)
-        )),
         Ok(age::ssh::Identity::Unsupported(kind)) => Err(malformed(&match kind {
             age::ssh::UnsupportedKey::Type(t) | age::ssh::UnsupportedKey::Hardware(t) => {
                 format!("ssh: unsupported key type {}", gocompat::quote(&t))
