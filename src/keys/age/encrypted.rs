@@ -9,7 +9,6 @@
 //! used because it stops at the first error and parses the inner file differently.
 
 use super::identities::{BoxedIdentity, FallibleIdentity, parse_identities};
-use age::secrecy::SecretString;
 use age_core::format::{FileKey, Stanza};
 use std::cell::RefCell;
 use std::io::Read;
@@ -101,12 +100,12 @@ impl EncryptedIdentity {
                  identities unencrypted, e.g. SOPS_AGE_KEY_CMD=\"age -d <file>\")"
             )
         })?;
-        let passphrase = String::from_utf8(passphrase.to_vec()).map_err(|_| {
+        let passphrase = super::terminal::into_secret(&passphrase).ok_or_else(|| {
             format!(
                 "failed to decrypt identity file {described}: the passphrase is not valid UTF-8"
             )
         })?;
-        let mut scrypt = age::scrypt::Identity::new(SecretString::from(passphrase));
+        let mut scrypt = age::scrypt::Identity::new(passphrase);
         scrypt.set_max_work_factor(MAX_WORK_FACTOR);
         let mut reader = decryptor
             .decrypt(std::iter::once(&scrypt as &dyn age::Identity))

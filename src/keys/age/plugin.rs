@@ -85,13 +85,11 @@ impl age::Callbacks for TerminalCallbacks {
 
     fn request_passphrase(&self, description: &str) -> Option<SecretString> {
         let value = self.ask(description)?;
-        match String::from_utf8(value.to_vec()) {
-            Ok(s) => Some(SecretString::from(s)),
-            Err(_) => {
-                self.warn_unreadable("the value is not valid UTF-8");
-                None
-            }
+        let secret = terminal::into_secret(&value);
+        if secret.is_none() {
+            self.warn_unreadable("the value is not valid UTF-8");
         }
+        secret
     }
 }
 

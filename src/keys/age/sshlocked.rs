@@ -7,7 +7,6 @@
 //! public key is read here and the unlocked key is kept for the next stanzas.
 
 use super::identities::{BoxedIdentity, FallibleIdentity, Prompter};
-use age::secrecy::SecretString;
 use age_core::format::{FileKey, Stanza};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
@@ -97,13 +96,12 @@ impl LockedSshKey {
                  (run sops-rs from a terminal to be asked for it)"
             )
         })?;
-        let passphrase = String::from_utf8(passphrase.to_vec()).map_err(|e| {
-            zeroize::Zeroize::zeroize(&mut e.into_bytes());
+        let passphrase = super::terminal::into_secret(&passphrase).ok_or_else(|| {
             format!("failed to decrypt SSH key file {quoted}: the passphrase is not valid UTF-8")
         })?;
         match age::ssh::Identity::from_buffer(&self.contents[..], Some(self.path.clone())) {
             Ok(age::ssh::Identity::Encrypted(key)) => key
-                .decrypt(SecretString::from(passphrase))
+                .decrypt(passphrase)
                 .map(|k| Box::new(age::ssh::Identity::Unencrypted(k)) as BoxedIdentity)
                 .map_err(|_| {
                     format!(

@@ -151,6 +151,13 @@ pub fn read_character(prompt: &str) -> Result<u8, String> {
     })
 }
 
+/// The answer as a secret string (zeroized on drop), if it is valid UTF-8 (age needs text).
+pub fn into_secret(answer: &[u8]) -> Option<age::secrecy::SecretString> {
+    std::str::from_utf8(answer)
+        .ok()
+        .map(|s| age::secrecy::SecretString::from(s.to_owned()))
+}
+
 /// Shows a message on standard error (plugin messages such as "touch your key").
 pub fn show_message(message: &str) {
     let mut err = io::stderr().lock();
