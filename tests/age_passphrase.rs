@@ -297,3 +297,93 @@ fn passphrase_protected_ssh_key_is_asked_for_like_sops() {
         );
     }
 }
+
+/// A fake gpg-agent on a Unix socket: greets, acknowledges options, answers
+/// `GET_PASSPHRASE` with `answer`, and records every command it receives.
+struct FakeAgent {
+    _dir: tempfile::TempDir,
+    socket: PathBuf,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl FakeAgent {
+    fn start(answer: &'static str) -> FakeAgent {
+        use std::io::{BufRead, Write};
+        let dir = tempfile::Builder::new().prefix("agent").tempdir().unwrap();
+        let socket = dir.path().join("S.gpg-agent");
+        let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut w = stream.try_clone().unwrap();
+                let mut r = std::io::BufReader::new(stream);
+                let _ = w.write_all(b"OK Pleased to meet you\n");
+                let mut line = String::new();
+                while r.read_line(&mut line).unwrap_or(0) > 0 {
+                    let cmd = line.trim_end().to_string();
+                    line.clear();
+                    let reply = if cmd.starts_with("GET_PASSPHRASE") {
+                        format!("{answer}\n")
+                    } else {
+                        "OK\n".to_string()
+                    };
+                    log.lock().unwrap().push(cmd);
+                    let _ = w.write_all(reply.as_bytes());
+                }
+            }
+        });
+        FakeAgent {
+            _dir: dir,
+            socket,
+            seen,
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.seen.lock().unwrap())
+    }
+}
+
+#[test]
+fn running_gpg_agent_is_asked_first_like_sops() {
+    let mut sb = sandbox();
+    let file = encrypted_by(&sb, Tool::Oracle, &mock_recipient(), "f.enc.yaml");
+    // "passphrase" in hex, then a wrong one, then pinentry cancelled.
+    for (answer, ok) in [
+        ("OK 70617373706872617365", true),
+        ("OK 77726f6e67", false),
+        ("ERR 83886179 Operation cancelled <Pinentry>", false),
+    ] {
+        let agent = FakeAgent::start(answer);
+        sb.set_env("GPG_AGENT_INFO", format!("{}:0:1", agent.socket.display()));
+        let mut transcripts = Vec::new();
+        for tool in [Tool::SopsRs, Tool::Oracle] {
+            // No terminal: only the agent can give the passphrase.
+            let out = run_without_tty(sb.command(tool).args(["decrypt", file.to_str().unwrap()]));
+            let err = String::from_utf8_lossy(&out.stderr).replace("\n      | ", " ");
+            if ok {
+                assert!(out.status.success(), "{tool:?}: {err}");
+                assert_bytes_eq(&out.stdout, PLAIN.as_bytes(), "decrypted");
+            } else {
+                assert_eq!(out.status.code(), Some(128), "{tool:?}: {err}");
+                assert!(
+                    err.contains("incorrect passphrase")
+                        || err.contains("gpg-agent passphrase request errored: gpgagent: Cancel"),
+                    "{tool:?}: {err}"
+                );
+            }
+            transcripts.push(agent.take());
+        }
+        // The same conversation with the agent, command for command.
+        assert_eq!(
+            transcripts[0], transcripts[1],
+            "sops-rs vs sops for {answer}"
+        );
+        assert!(
+            transcripts[0].contains(&"GET_PASSPHRASE SOPS_AGE_KEY_FILE X Passphrase Enter+passphrase+for+identity+%27SOPS_AGE_KEY_FILE%27%3A".to_string()),
+            "{:?}",
+            transcripts[0]
+        );
+    }
+}

@@ -8,6 +8,7 @@
 mod armor;
 mod encrypted;
 pub(crate) mod gocompat;
+mod gpgagent;
 mod identities;
 mod plugin;
 mod sshlocked;
@@ -195,16 +196,26 @@ impl AgeKey {
 
     /// Decrypts the stored `enc` with identities found in `env` (read afresh on every call).
     pub fn decrypt_with(&self, env: &Environment) -> Result<Zeroizing<Vec<u8>>> {
-        self.decrypt_asking(env, terminal::read_secret)
+        self.decrypt_prompting(env, terminal::read_secret, true)
     }
 
-    /// [`AgeKey::decrypt_with`], with passphrases obtained from `ask`.
+    /// [`AgeKey::decrypt_with`], with passphrases obtained from `ask` only (no gpg-agent).
+    #[cfg(test)]
     fn decrypt_asking(
         &self,
         env: &Environment,
         ask: identities::Prompter,
     ) -> Result<Zeroizing<Vec<u8>>> {
-        let loaded = identities::load(env, &self.recipient, ask);
+        self.decrypt_prompting(env, ask, false)
+    }
+
+    fn decrypt_prompting(
+        &self,
+        env: &Environment,
+        ask: identities::Prompter,
+        agent: bool,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let loaded = identities::load(env, &self.recipient, ask, agent);
         if loaded.identities.is_empty()
             && loaded.fallible.is_empty()
             && loaded.missing_plugins.is_empty()

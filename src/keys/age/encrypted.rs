@@ -8,6 +8,7 @@
 //! final report can name the file. The `age` crate's own `encrypted::Identity` is not
 //! used because it stops at the first error and parses the inner file differently.
 
+use super::gpgagent;
 use super::identities::{BoxedIdentity, FallibleIdentity, parse_identities};
 use age_core::format::{FileKey, Stanza};
 use std::cell::RefCell;
@@ -37,6 +38,8 @@ pub struct EncryptedIdentity {
     /// The binary (de-armored) age file.
     contents: Zeroizing<Vec<u8>>,
     passphrase: PassphraseSource,
+    /// Whether a running gpg-agent is asked first, as sops does.
+    agent: bool,
     state: RefCell<State>,
 }
 
@@ -52,6 +55,7 @@ impl EncryptedIdentity {
         path: Option<&str>,
         content: &[u8],
         passphrase: PassphraseSource,
+        agent: bool,
     ) -> Result<EncryptedIdentity, String> {
         let mut contents = Zeroizing::new(Vec::new());
         let read = if content.starts_with(b"-----BEGIN AGE") {
@@ -74,6 +78,7 @@ impl EncryptedIdentity {
             described,
             contents,
             passphrase,
+            agent,
             state: RefCell::new(State::Locked),
         })
     }
@@ -93,7 +98,13 @@ impl EncryptedIdentity {
                  protected by a passphrase"
             ));
         }
-        let passphrase = (self.passphrase)(&self.prompt()).map_err(|e| {
+        let from_agent = self.agent.then(|| self.ask_agent()).flatten();
+        let asked_agent = from_agent.is_some();
+        let passphrase = match from_agent {
+            Some(answer) => answer,
+            None => (self.passphrase)(&self.prompt()),
+        }
+        .map_err(|e| {
             format!(
                 "failed to decrypt identity file {described}: could not read passphrase: {e} \
                  (run sops-rs from a terminal to be asked for the passphrase, or give the \
@@ -113,6 +124,9 @@ impl EncryptedIdentity {
                 age::DecryptError::DecryptionFailed
                 | age::DecryptError::KeyDecryptionFailed
                 | age::DecryptError::NoMatchingKeys => {
+                    if asked_agent {
+                        self.forget_in_agent();
+                    }
                     format!("incorrect passphrase for identity file {described}")
                 }
                 other => format!("failed to decrypt identity file {described}: {other}"),
@@ -129,6 +143,37 @@ impl EncryptedIdentity {
             ));
         }
         parsed.into_iter().map(|id| id.into_identity()).collect()
+    }
+}
+
+impl EncryptedIdentity {
+    /// The passphrase from a running gpg-agent (pinentry), or `None` when no agent
+    /// answers, as sops does before asking on the terminal.
+    fn ask_agent(&self) -> Option<Result<Zeroizing<Vec<u8>>, String>> {
+        let socket = gpgagent::socket_path(|k| std::env::var(k).ok())?;
+        let mut agent = gpgagent::Agent::connect(&socket).ok()?;
+        let request = gpgagent::Request {
+            cache_key: &self.location,
+            prompt: "Passphrase",
+            description: &self.prompt(),
+        };
+        let answer = agent
+            .get_passphrase(&request, &gpgagent::Options::from_process())
+            .map_err(|e| format!("gpg-agent passphrase request errored: {e}"));
+        // Never keep an empty passphrase in the agent's cache.
+        if answer.as_ref().is_ok_and(|p| p.is_empty()) {
+            let _ = agent.clear_passphrase(&self.location);
+        }
+        Some(answer)
+    }
+
+    /// Removes a wrong passphrase from the agent's cache so that the next run asks again.
+    fn forget_in_agent(&self) {
+        if let Some(socket) = gpgagent::socket_path(|k| std::env::var(k).ok())
+            && let Ok(mut agent) = gpgagent::Agent::connect(&socket)
+        {
+            let _ = agent.clear_passphrase(&self.location);
+        }
     }
 }
 
@@ -215,8 +260,14 @@ mod tests {
             log.borrow_mut().push(prompt.to_string());
             Ok(Zeroizing::new(b"passphrase".to_vec()))
         });
-        let id = EncryptedIdentity::new("SOPS_AGE_KEY_FILE", Some("/k.age"), &protected(), source)
-            .unwrap();
+        let id = EncryptedIdentity::new(
+            "SOPS_AGE_KEY_FILE",
+            Some("/k.age"),
+            &protected(),
+            source,
+            false,
+        )
+        .unwrap();
         assert_eq!(decrypt(&mock_encrypted_key(), &id).unwrap(), b"data");
         // A second use does not ask again.
         assert_eq!(decrypt(&mock_encrypted_key(), &id).unwrap(), b"data");
@@ -235,8 +286,8 @@ mod tests {
             .read_to_end(&mut binary)
             .unwrap();
         assert!(binary.starts_with(b"age-encryption.org/v1"));
-        let id =
-            EncryptedIdentity::new("SOPS_AGE_KEY", None, &binary, fixed("passphrase")).unwrap();
+        let id = EncryptedIdentity::new("SOPS_AGE_KEY", None, &binary, fixed("passphrase"), false)
+            .unwrap();
         assert_eq!(decrypt(&mock_encrypted_key(), &id).unwrap(), b"data");
     }
 
@@ -247,6 +298,7 @@ mod tests {
             Some("/k.age"),
             &protected(),
             fixed("wrong"),
+            false,
         )
         .unwrap();
         assert!(matches!(
@@ -267,6 +319,7 @@ mod tests {
             Some("/h/.config/sops/age/keys.txt"),
             &protected(),
             source,
+            false,
         )
         .unwrap();
         assert!(decrypt(&mock_encrypted_key(), &id).is_err());
@@ -281,8 +334,14 @@ mod tests {
 
     #[test]
     fn non_passphrase_age_file_is_refused() {
-        let id = EncryptedIdentity::new("SOPS_AGE_KEY", None, &mock_encrypted_key(), fixed("x"))
-            .unwrap();
+        let id = EncryptedIdentity::new(
+            "SOPS_AGE_KEY",
+            None,
+            &mock_encrypted_key(),
+            fixed("x"),
+            false,
+        )
+        .unwrap();
         assert!(decrypt(&mock_encrypted_key(), &id).is_err());
         assert!(
             id.failure()
@@ -298,6 +357,7 @@ mod tests {
             None,
             b"age-encryption.org/v1\n-> x\n",
             fixed("x"),
+            false,
         )
         .unwrap();
         assert!(decrypt(&mock_encrypted_key(), &id).is_err());

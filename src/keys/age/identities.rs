@@ -58,8 +58,9 @@ const RECIPIENT_ENV: &str = "SOPS_AGE_RECIPIENT";
 
 /// Reads every identity source, in sops's order, for decrypting an entry of `recipient`.
 ///
-/// `ask` is called when a passphrase-protected source is actually tried.
-pub fn load(env: &Environment, recipient: &str, ask: Prompter) -> Loaded {
+/// `ask` is called when a passphrase-protected source is actually tried; with
+/// `agent`, a running gpg-agent is asked first for identity files, as sops does.
+pub fn load(env: &Environment, recipient: &str, ask: Prompter, agent: bool) -> Loaded {
     let mut loaded = Loaded {
         identities: Vec::new(),
         fallible: Vec::new(),
@@ -134,7 +135,8 @@ pub fn load(env: &Environment, recipient: &str, ask: Prompter) -> Loaded {
     let mut locked: Vec<Box<dyn FallibleIdentity>> = Vec::new();
     for (location, path, content) in readers {
         if encrypted::is_encrypted_source(&content) {
-            match EncryptedIdentity::new(&location, path.as_deref(), &content, Box::new(ask)) {
+            match EncryptedIdentity::new(&location, path.as_deref(), &content, Box::new(ask), agent)
+            {
                 Ok(id) => locked.push(Box::new(id)),
                 Err(e) => loaded.errors.push(e),
             }
@@ -435,7 +437,7 @@ mod tests {
             ("HOME", "/nonexist/h1"),
             ("SOPS_AGE_KEY_FILE", file.to_str().unwrap()),
         ]);
-        let loaded = load(&env, "age1x", no_tty);
+        let loaded = load(&env, "age1x", no_tty, false);
         assert_eq!(loaded.identities.len(), 1);
         assert_eq!(loaded.errors.len(), 1);
         assert!(
@@ -461,7 +463,7 @@ mod tests {
             ("SOPS_AGE_KEY_FILE", protected),
             ("SOPS_AGE_KEY", text.as_str()),
         ]);
-        let loaded = load(&env, "age1x", no_tty);
+        let loaded = load(&env, "age1x", no_tty, false);
         // Nothing is asked while loading; both sources wait, after the plain key sources.
         assert_eq!(loaded.identities.len(), 0);
         assert_eq!(loaded.fallible.len(), 2);
@@ -473,7 +475,7 @@ mod tests {
             ("SOPS_AGE_KEY", "-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n"),
             ("SOPS_AGE_KEY_FILE", protected),
         ]);
-        let loaded = load(&env, "age1x", no_tty);
+        let loaded = load(&env, "age1x", no_tty, false);
         assert_eq!(loaded.fallible.len(), 1);
         assert_eq!(loaded.errors.len(), 1);
         assert!(
