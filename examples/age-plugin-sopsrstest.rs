@@ -13,6 +13,11 @@
 //! * `SOPSRSTEST_PIN=<pin>`: ask the client for a secret ("Enter PIN for sopsrstest:")
 //!   before unwrapping and fail with "wrong PIN" unless it matches.
 //!
+//! * `SOPSRSTEST_CONFIRM=1`: ask "Use the test token?" with the choices yes/no before
+//!   unwrapping; "no" (or no answer) fails with "declined".
+//! * `SOPSRSTEST_PUBLIC=<value>`: ask for a public value ("Enter the test label:") and
+//!   fail with "wrong label" unless it matches.
+//!
 //! `age-plugin-sopsrstest --generate <64 hex digits>` prints an identity file for that secret.
 
 use age_core::format::{FileKey, Stanza};
@@ -192,6 +197,25 @@ impl identity::IdentityPluginV1 for IdentityPlugin {
                 );
             }
             return Ok(out);
+        }
+        let fail_all = |out: &mut HashMap<_, _>, message: &str| {
+            for i in 0..files.len() {
+                out.insert(i, Err(refuse(message.to_string())));
+            }
+        };
+        if std::env::var("SOPSRSTEST_CONFIRM").is_ok() {
+            let answer = callbacks.confirm("Use the test token?", "yes", Some("no"))?;
+            if !matches!(answer, Ok(true)) {
+                fail_all(&mut out, "declined");
+                return Ok(out);
+            }
+        }
+        if let Ok(expected) = std::env::var("SOPSRSTEST_PUBLIC") {
+            let answer = callbacks.request_public("Enter the test label:")?;
+            if !answer.as_deref().is_ok_and(|a| a == expected) {
+                fail_all(&mut out, "wrong label");
+                return Ok(out);
+            }
         }
         if let Ok(pin) = std::env::var("SOPSRSTEST_PIN") {
             let answer = match callbacks.request_secret("Enter PIN for sopsrstest:")? {

@@ -323,3 +323,36 @@ fn key_command_output_may_hold_plugin_identities_and_sees_the_recipient() {
         format!("[{recipient}]\n[{recipient}]\n")
     );
 }
+
+#[test]
+fn plugin_confirmation_and_public_value_on_the_terminal() {
+    let (mut sb, recipient) = sandbox();
+    let file = encrypt(&sb, Tool::Oracle, &recipient, "f.enc.yaml");
+    sb.set_env("SOPSRSTEST_CONFIRM", "1");
+    sb.set_env("SOPSRSTEST_PUBLIC", "blue");
+    let confirm = "Use the test token? (press [1] for \"yes\" or [2] for \"no\")";
+    let label = "Enter the test label:";
+    for tool in [Tool::SopsRs, Tool::Oracle] {
+        let mut cmd = sb.command(tool);
+        cmd.args(["decrypt", arg(&file)]);
+        // A key that is not a choice is ignored, then [1] selects "yes".
+        run_in_pty(
+            &cmd,
+            &[
+                (confirm, "x", "raw"),
+                (confirm, "1", "raw"),
+                (label, "blue", "noecho"),
+            ],
+        )
+        .code(0)
+        .shows(confirm)
+        .shows(label)
+        .shows("s3cr3t");
+        run_in_pty(&cmd, &[(confirm, "2", "raw")])
+            .code(128)
+            .shows("sopsrstest plugin: declined");
+        run_in_pty(&cmd, &[(confirm, "1", "raw"), (label, "red", "noecho")])
+            .code(128)
+            .shows("sopsrstest plugin: wrong label");
+    }
+}

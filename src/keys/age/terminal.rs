@@ -168,10 +168,6 @@ pub fn show_message(message: &str) {
 mod tests {
     use super::*;
 
-    fn stdin_handle() -> Handle {
-        Handle::Stdin(io::stdin())
-    }
-
     #[test]
     fn line_editing_follows_go() {
         // Only the pure line logic is exercised here; the terminal paths are covered
@@ -183,7 +179,6 @@ mod tests {
         assert_eq!(read_line(&handle).unwrap().as_slice(), b"acd");
         assert_eq!(read_line(&handle).unwrap().as_slice(), b"rest");
         assert!(read_line(&handle).is_err());
-        drop(stdin_handle());
     }
 
     #[test]
