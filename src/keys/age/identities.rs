@@ -37,7 +37,8 @@ pub type BoxedIdentity = Box<dyn age::Identity>;
 pub struct Loaded {
     /// Identities that cannot fail, native X25519 first (as Go age tries them), then SSH.
     pub identities: Vec<BoxedIdentity>,
-    /// Plugin identities, then passphrase-protected files (tried last, so that a
+    /// Passphrase-protected SSH keys (asked for only when a stanza is theirs), plugin
+    /// identities, then passphrase-protected identity files (tried last, so that a
     /// prompt only appears when no other key opened the entry).
     pub fallible: Vec<Box<dyn FallibleIdentity>>,
     /// One message per failed source, in sops's wording.
