@@ -6,6 +6,7 @@ use crate::config::GroupSpec;
 use crate::datakey::DataKey;
 use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
+use crate::keys::gcpkms::GcpKmsKey;
 use crate::keys::kms::KmsKey;
 use crate::keys::pgp::PgpKey;
 use crate::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -110,7 +111,6 @@ pub fn format_changes(
 /// Key types sops-rs cannot use yet are refused by name.
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
     for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
         (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
         (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
     ] {
@@ -134,6 +134,9 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
             k.context.iter().cloned().collect(),
             &k.aws_profile,
         )));
+    }
+    for id in &spec.gcp_kms {
+        group.keys.push(MasterKey::GcpKms(GcpKmsKey::new(id)));
     }
     Ok(group)
 }
@@ -314,10 +317,16 @@ mod tests {
     #[test]
     fn unsupported_config_keys_are_refused() {
         let spec = GroupSpec {
-            gcp_kms: vec!["projects/p".into()],
+            hc_vault: vec!["https://v:8200/v1/transit/keys/k".into()],
             ..GroupSpec::default()
         };
         assert!(group_from_spec(&spec).is_err());
+        let spec = GroupSpec {
+            gcp_kms: vec!["projects/p/locations/l/keyRings/r/cryptoKeys/k".into()],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(group.keys[0].type_name(), "gcp_kms");
         let spec = GroupSpec {
             age: vec![A1.into()],
             ..GroupSpec::default()

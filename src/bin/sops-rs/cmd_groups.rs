@@ -113,7 +113,6 @@ fn finish(mut loaded: Loaded, in_place: bool) -> Outcome {
 /// The new group from the key flags, in sops's order (PGP, KMS, then age).
 fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
     for (flag, what) in [
-        ("gcp-kms", "GCP KMS"),
         ("hckms", "HuaweiCloud KMS"),
         ("azure-kv", "Azure Key Vault"),
         ("hc-vault-transit", "HashiCorp Vault transit"),
@@ -134,6 +133,11 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
         group
             .keys
             .push(MasterKey::Kms(KmsKey::new(arn, context.clone(), profile)));
+    }
+    for id in parsed.values("gcp-kms") {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
     }
     for list in parsed.values("age") {
         for r in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -77,6 +77,13 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
                 .map(MasterKey::Kms),
         );
     }
+    if let Some(v) = parsed.value(&format!("{prefix}-gcp-kms")) {
+        keys.extend(
+            sops_rs::keys::gcpkms::GcpKmsKey::from_list(v)
+                .into_iter()
+                .map(MasterKey::GcpKms),
+        );
+    }
     for fp in list(parsed, &format!("{prefix}-pgp")) {
         keys.push(MasterKey::Pgp(PgpKey::new(&fp)?));
     }
@@ -84,7 +91,6 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
         keys.push(MasterKey::Age(AgeKey::new(&r)?));
     }
     for (kind, what) in [
-        ("gcp-kms", "GCP KMS"),
         ("azure-kv", "Azure Key Vault"),
         ("hc-vault-transit", "HashiCorp Vault transit"),
         ("hckms", "HuaweiCloud KMS"),

@@ -248,8 +248,12 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             &k.aws_profile,
         )));
     }
+    for id in &spec.gcp_kms {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
+    }
     for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
         (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
         (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
     ] {
