@@ -20,6 +20,9 @@ mod cmd_updatekeys;
 mod cmd_values;
 mod exit;
 mod flags;
+mod interrupt;
+mod lock;
+mod memguard;
 mod output;
 mod run;
 mod specs;
@@ -98,6 +101,8 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // Before anything reads a key or a secret.
+    memguard::protect_process();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args) {
         Outcome::Done => ExitCode::SUCCESS,
