@@ -164,21 +164,78 @@ pub enum Error {
 impl Error {
     /// A second line telling the user what to do next, when there is something to say.
     pub fn hint(&self) -> Option<String> {
+        self.hint_for(None)
+    }
+
+    /// [`Error::hint`] naming `file`, the file the command worked on, where the
+    /// message itself does not (sops's texts often name no file).
+    pub fn hint_for(&self, file: Option<&std::path::Path>) -> Option<String> {
+        let the_file = match file {
+            Some(f) => f.display().to_string(),
+            None => "the file".to_string(),
+        };
         match self {
-            Error::MetadataNotFound => Some(
-                "hint: this file has no `sops` entry, so it is not encrypted; use -e to encrypt it".into(),
-            ),
-            Error::MacMismatch { .. } | Error::MacMissing { .. } | Error::MacUndecryptable(_) => Some(
-                "hint: the file was changed outside sops; if you trust the values, pass --ignore-mac".into(),
-            ),
-            Error::DecryptTree(_) => Some(
-                "hint: an encrypted value was altered or moved to another key; restore the file from version control".into(),
-            ),
+            Error::MetadataNotFound => Some(format!(
+                "hint: {the_file} has no `sops` entry, so it is not encrypted; use -e to encrypt it"
+            )),
+            Error::MacMismatch { .. } | Error::MacMissing { .. } | Error::MacUndecryptable(_) => Some(format!(
+                "hint: {the_file} was changed outside sops; if you trust the values, pass --ignore-mac"
+            )),
+            Error::DecryptTree(_) => Some(format!(
+                "hint: an encrypted value in {the_file} was altered or moved to another key; restore it from version control"
+            )),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
-            Error::UnmarshalAt { line, .. } => Some(format!("hint: the problem is on line {line}")),
+            Error::UnmarshalAt { line, .. } => Some(format!(
+                "hint: the problem is on line {line} of {the_file}"
+            )),
+            Error::WriteOutput { path, source } if path != std::path::Path::new("/dev/stdout") => {
+                Some(write_hint(path, source))
+            }
+            Error::ReadInput { path, .. } => Some(format!(
+                "hint: check that {} exists and that you may read it",
+                path.display()
+            )),
+            Error::OpenInput(_) => Some(format!(
+                "hint: check that {the_file} exists and that you may read it"
+            )),
+            Error::NonExistentFile(_) => Some(
+                "hint: check the path; `sops-rs edit FILE` creates a new encrypted file".into(),
+            ),
+            Error::DataKey(_) => Some(format!(
+                "hint: none of your keys opened {the_file}: each key it is encrypted for is listed above with why it failed and where sops-rs looked; get one of them (e.g. set SOPS_AGE_KEY_FILE to the matching age key)"
+            )),
+            Error::InvalidTreePath(_) | Error::TruncateTree(_) => Some(
+                "hint: paths look like '[\"key\"][0]': keys in double quotes, list indexes as numbers".into(),
+            ),
+            Error::AlreadyEncrypted | Error::Usage(_) | Error::Interrupted(_) => None,
+            Error::Config(_) => Some(
+                "hint: fix .sops.yaml (or point --config at another file); `sops-rs --help` lists the options".into(),
+            ),
             _ => None,
         }
     }
+}
+
+/// What to do after an output file could not be written; the original is
+/// always intact because writes go through a temporary file and a rename.
+fn write_hint(path: &std::path::Path, source: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+        _ => ".".to_string(),
+    };
+    let what = match source.kind() {
+        K::StorageFull => format!("the file system of {dir} is full: free some space and run the command again"),
+        K::FileTooLarge => "the result is larger than the file size limit (ulimit -f): raise it and run the command again".into(),
+        K::ReadOnlyFilesystem => format!("{dir} is on a read-only file system: remount it read-write, or write elsewhere with --output"),
+        K::PermissionDenied => format!("you may not create files in {dir}: fix its permissions (or attributes, see lsattr), or write elsewhere with --output"),
+        K::NotFound => format!("the directory {dir} does not exist: create it first"),
+        _ => "fix the cause above and run the command again".into(),
+    };
+    format!(
+        "hint: nothing was written to {} (an existing file there is unchanged; no temporary file was left); {what}",
+        path.display()
+    )
 }
 
 /// An OS error worded the way Go prints it (`is a directory`, `permission denied`),
