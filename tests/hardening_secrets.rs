@@ -12,6 +12,9 @@ use sops_rs::keys::shamir::{self, ShamirError};
 use sops_rs::tree::{Item, Key, Map, Text, Tree, Value, text};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
+/// Secret bytes as every key-handling function must return them.
+type SecretBytes = Zeroizing<Vec<u8>>;
+
 /// Compiles only for types that wipe themselves when dropped.
 fn zeroizes<T: ZeroizeOnDrop>() {}
 
@@ -21,11 +24,10 @@ fn secret_holding_types_zeroize_on_drop() {
     zeroizes::<Zeroizing<Vec<u8>>>();
     zeroizes::<Zeroizing<[u8; 32]>>();
     // Shamir shares and the recombined secret.
-    let _split: fn(&[u8], usize, usize) -> Result<Vec<Zeroizing<Vec<u8>>>, ShamirError> =
-        shamir::split;
-    let _combine: fn(&[&[u8]]) -> Result<Zeroizing<Vec<u8>>, ShamirError> = shamir::combine;
+    let _split: fn(&[u8], usize, usize) -> Result<Vec<SecretBytes>, ShamirError> = shamir::split;
+    let _combine: fn(&[&[u8]]) -> Result<SecretBytes, ShamirError> = shamir::combine;
     // What a master key recovers (the data key, or a Shamir share of it).
-    let _decrypt: fn(&MasterKey) -> sops_rs::error::Result<Zeroizing<Vec<u8>>> = MasterKey::decrypt;
+    let _decrypt: fn(&MasterKey) -> sops_rs::error::Result<SecretBytes> = MasterKey::decrypt;
 }
 
 fn src() -> PathBuf {
