@@ -14,6 +14,8 @@ use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 /// Secret bytes as every key-handling function must return them.
 type SecretBytes = Zeroizing<Vec<u8>>;
+/// Shamir's split: the shares.
+type Shares = Result<Vec<SecretBytes>, ShamirError>;
 
 /// Compiles only for types that wipe themselves when dropped.
 fn zeroizes<T: ZeroizeOnDrop>() {}
@@ -24,7 +26,7 @@ fn secret_holding_types_zeroize_on_drop() {
     zeroizes::<Zeroizing<Vec<u8>>>();
     zeroizes::<Zeroizing<[u8; 32]>>();
     // Shamir shares and the recombined secret.
-    let _split: fn(&[u8], usize, usize) -> Result<Vec<SecretBytes>, ShamirError> = shamir::split;
+    let _split: fn(&[u8], usize, usize) -> Shares = shamir::split;
     let _combine: fn(&[&[u8]]) -> Result<SecretBytes, ShamirError> = shamir::combine;
     // What a master key recovers (the data key, or a Shamir share of it).
     let _decrypt: fn(&MasterKey) -> sops_rs::error::Result<SecretBytes> = MasterKey::decrypt;
