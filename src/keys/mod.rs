@@ -6,6 +6,7 @@
 
 pub mod age;
 pub mod environment;
+pub mod http;
 pub mod kms;
 pub mod pgp;
 pub mod report;
