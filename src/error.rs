@@ -204,9 +204,12 @@ impl Error {
             Error::DataKey(_) => Some(format!(
                 "hint: none of your keys opened {the_file}: each key it is encrypted for is listed above with why it failed and where sops-rs looked; get one of them (e.g. set SOPS_AGE_KEY_FILE to the matching age key)"
             )),
-            Error::InvalidTreePath(_) | Error::TruncateTree(_) => Some(
+            Error::InvalidTreePath(_) => Some(
                 "hint: paths look like '[\"key\"][0]': keys in double quotes, list indexes as numbers".into(),
             ),
+            Error::TruncateTree(_) => Some(format!(
+                "hint: {the_file} has nothing at that path; `sops-rs -d {the_file}` shows its keys"
+            )),
             Error::AlreadyEncrypted | Error::Usage(_) | Error::Interrupted(_) => None,
             Error::Config(_) => Some(
                 "hint: fix .sops.yaml (or point --config at another file); `sops-rs --help` lists the options".into(),
