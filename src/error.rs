@@ -185,9 +185,10 @@ impl Error {
                 "hint: an encrypted value in {the_file} was altered or moved to another key; restore it from version control"
             )),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
-            Error::UnmarshalAt { line, .. } => Some(format!(
-                "hint: the problem is on line {line} of {the_file}"
-            )),
+            Error::UnmarshalAt { line, .. } => Some(match file {
+                Some(f) => format!("hint: the problem is on line {line} of {}", f.display()),
+                None => format!("hint: the problem is on line {line}"),
+            }),
             Error::WriteOutput { path, source } if path != std::path::Path::new("/dev/stdout") => {
                 Some(write_hint(path, source))
             }
@@ -201,19 +202,19 @@ impl Error {
             Error::NonExistentFile(_) => Some(
                 "hint: check the path; `sops-rs edit FILE` creates a new encrypted file".into(),
             ),
-            Error::DataKey(_) => Some(format!(
-                "hint: none of your keys opened {the_file}: each key it is encrypted for is listed above with why it failed and where sops-rs looked; get one of them (e.g. set SOPS_AGE_KEY_FILE to the matching age key)"
-            )),
             Error::InvalidTreePath(_) => Some(
                 "hint: paths look like '[\"key\"][0]': keys in double quotes, list indexes as numbers".into(),
             ),
             Error::TruncateTree(_) => Some(format!(
                 "hint: {the_file} has nothing at that path; `sops-rs -d {the_file}` shows its keys"
             )),
-            Error::AlreadyEncrypted | Error::Usage(_) | Error::Interrupted(_) => None,
-            Error::Config(_) => Some(
-                "hint: fix .sops.yaml (or point --config at another file); `sops-rs --help` lists the options".into(),
-            ),
+            // sops's own text already says what to do, and scripts compare the
+            // key report and config errors with sops's byte for byte.
+            Error::AlreadyEncrypted
+            | Error::Usage(_)
+            | Error::Interrupted(_)
+            | Error::DataKey(_)
+            | Error::Config(_) => None,
             _ => None,
         }
     }

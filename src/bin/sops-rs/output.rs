@@ -2,8 +2,11 @@
 //!
 //! Files are only touched after the whole result is computed, so a failed decrypt
 //! never leaves partial plaintext behind. Writes go to a temporary file in the
-//! target's directory (0600 from birth), are fsynced and then renamed over the
-//! target, so a crash leaves either the old or the new file, never a mix.
+//! target's directory (0600 from birth), are fsynced, get the old file's mode
+//! and owner, and are renamed over the target before the directory is fsynced,
+//! so a crash leaves either the old or the new file, never a mix; a failure
+//! leaves no temporary file. Read-modify-write commands hold `lock.rs`'s lock
+//! around all this; `interrupt.rs` holds signals back while the temporary file exists.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -81,8 +84,14 @@ pub fn write_output(dest: &Destination, bytes: &[u8], sensitivity: Sensitivity) 
 /// later run can remove what a killed one left (see [`remove_stale_temps`]).
 fn temp_affixes(name: &std::ffi::OsStr) -> (String, &'static str) {
     let name = name.to_string_lossy();
-    // Keep within NAME_MAX (255) with room for the random part and affixes.
-    let short: String = name.chars().take(180).collect();
+    // Keep within NAME_MAX (255 bytes) with room for the random part and affixes.
+    let mut short = String::new();
+    for c in name.chars() {
+        if short.len() + c.len_utf8() > 180 {
+            break;
+        }
+        short.push(c);
+    }
     (format!(".{short}.sops-rs-"), ".tmp")
 }
 
@@ -318,7 +327,7 @@ mod tests {
     fn long_names_still_fit_the_temp_name() {
         let _serial = serial();
         let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("n".repeat(250));
+        let target = dir.path().join("é".repeat(120));
         fs::write(&target, "old").unwrap();
         write_output(
             &Destination::InPlace(target.clone()),
