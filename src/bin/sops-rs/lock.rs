@@ -15,7 +15,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A held lock; released when dropped (or when the process ends).
 pub struct FileLock {
@@ -31,15 +31,32 @@ pub fn lock_for_update(path: &Path) -> Option<FileLock> {
     let mut warned_wait = false;
     loop {
         let target = fs::canonicalize(path).ok()?;
-        let file = match open(&target) {
+        let mut file = match File::open(&target) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            // The command's own read reports these, in sops's words.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+                ) =>
+            {
+                return None;
+            }
             Err(e) => {
                 warn_unlocked(&target, &e);
                 return None;
             }
         };
-        match file.try_lock() {
+        let mut attempt = file.try_lock();
+        if let Err(std::fs::TryLockError::Error(e)) = &attempt
+            && e.raw_os_error() == Some(EBADF)
+            && let Ok(rw) = OpenOptions::new().read(true).write(true).open(&target)
+        {
+            // NFS emulates flock with POSIX locks, which need a writable descriptor.
+            attempt = rw.try_lock();
+            file = rw;
+        }
+        match attempt {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
                 if !warned_wait {
@@ -66,15 +83,10 @@ pub fn lock_for_update(path: &Path) -> Option<FileLock> {
     }
 }
 
-/// A read-write descriptor where allowed (NFS needs one for an exclusive lock),
-/// else read-only, which is all Linux's `flock` needs.
-fn open(target: &PathBuf) -> std::io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(target)
-        .or_else(|_| File::open(target))
-}
+/// `flock` on a read-only descriptor fails with this where it is emulated by
+/// POSIX locks (NFS). Read-only first: a write-mode open would wake file
+/// watchers (inotify `IN_CLOSE_WRITE`) although nothing was written.
+const EBADF: i32 = 9;
 
 /// Whether `target` still names the inode `file` has open.
 fn still_names(target: &Path, file: &File) -> bool {
