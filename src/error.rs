@@ -189,6 +189,24 @@ impl Error {
                 Some(f) => format!("hint: the problem is on line {line} of {}", f.display()),
                 None => format!("hint: the problem is on line {line}"),
             }),
+            Error::Unmarshal(_) => Some(format!(
+                "hint: {the_file} is not valid in the format its name implies; fix its syntax or pass --input-type"
+            )),
+            Error::EncryptTree(_) => Some(format!(
+                "hint: the key or value named above in {the_file} cannot be encrypted as it is: change it, or leave it in clear with --unencrypted-regex"
+            )),
+            Error::Dump(_) | Error::MarshalTree(_) => Some(
+                "hint: the result cannot be written in the output format: choose another --output-type".into(),
+            ),
+            Error::DumpTree(_) => Some(
+                "hint: this output format cannot hold the extracted value: extract a single string, or pass --output-type yaml or json".into(),
+            ),
+            Error::InvalidSet(_) => Some(
+                "hint: the value must be JSON: '\"text\"', 42, true or '{\"a\": 1}'".into(),
+            ),
+            Error::Editor(_) => Some(
+                "hint: set SOPS_EDITOR or EDITOR to an editor that waits until you close the file (e.g. 'code --wait')".into(),
+            ),
             Error::WriteOutput { path, source } if path != std::path::Path::new("/dev/stdout") => {
                 Some(write_hint(path, source))
             }
