@@ -128,9 +128,9 @@ fn signal_run(
 #[test]
 fn signals_during_in_place_writes_leave_old_or_new_never_a_mix() {
     let sb = Sandbox::new();
-    // Random bytes: the binary store keeps them as one value; about 0.8 MB of
+    // Random bytes: the binary store keeps them as one value; about 0.4 MB of
     // output is written and fsynced.
-    let mut plain = vec![0u8; 600_000];
+    let mut plain = vec![0u8; 300_000];
     getrandom::getrandom(&mut plain).unwrap();
     std::fs::write(sb.path().join(NAME), &plain).unwrap();
     sb.run(Tool::SopsRs, ["-e", "-i", "--age", AGE1, NAME])
