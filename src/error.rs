@@ -285,3 +285,59 @@ pub fn go_io_message(e: &std::io::Error) -> String {
 
 /// Shorthand used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind as K;
+    use std::path::Path;
+
+    fn write_err(path: &str, kind: K) -> Error {
+        Error::WriteOutput {
+            path: PathBuf::from(path),
+            source: std::io::Error::from(kind),
+        }
+    }
+
+    #[test]
+    fn write_hints_name_the_file_and_the_remedy() {
+        for (kind, remedy) in [
+            (K::StorageFull, "free some space"),
+            (K::FileTooLarge, "ulimit -f"),
+            (K::ReadOnlyFilesystem, "remount it read-write"),
+            (K::PermissionDenied, "fix its permissions"),
+            (K::NotFound, "the directory d does not exist"),
+        ] {
+            let hint = write_err("d/f.yaml", kind).hint().unwrap();
+            assert!(
+                hint.starts_with("hint: nothing was written to d/f.yaml"),
+                "{hint}"
+            );
+            assert!(hint.contains(remedy), "{kind:?}: {hint}");
+        }
+        // A closed or full stdout has no file to talk about.
+        assert_eq!(write_err("/dev/stdout", K::StorageFull).hint(), None);
+    }
+
+    #[test]
+    fn hints_name_the_file_when_given() {
+        let f = Some(Path::new("secrets.yaml"));
+        let mac = Error::MacMissing {
+            computed: String::new(),
+        };
+        assert!(mac.hint_for(f).unwrap().contains("secrets.yaml"));
+        assert!(mac.hint().unwrap().contains("the file"));
+        let at = Error::UnmarshalAt {
+            message: String::new(),
+            line: 3,
+        };
+        assert_eq!(at.hint().unwrap(), "hint: the problem is on line 3");
+        assert_eq!(
+            at.hint_for(f).unwrap(),
+            "hint: the problem is on line 3 of secrets.yaml"
+        );
+        // sops's key report and config errors stay byte-identical: no hint.
+        assert_eq!(Error::DataKey(String::new()).hint_for(f), None);
+        assert_eq!(Error::Config(String::new()).hint_for(f), None);
+    }
+}
