@@ -175,6 +175,12 @@ fn concurrent_mixed_rewrites_never_lose_a_change() {
         "[\"legacy\"] \"set\"".into(),
         "mixed.yaml".into(),
     ]);
+    // updatekeys adds age2 from the config: that change must survive too.
+    sb.write(
+        ".sops.yaml",
+        format!("creation_rules:\n  - age: {AGE1},{}\n", common::AGE2),
+    );
+    commands.push(vec!["updatekeys".into(), "-y".into(), "mixed.yaml".into()]);
     run_concurrently(&sb, &commands);
     let plain = oracle_plain(&sb, "mixed.yaml");
     for i in 0..6 {
@@ -182,6 +188,39 @@ fn concurrent_mixed_rewrites_never_lose_a_change() {
     }
     assert!(plain.contains("base: present\n") && plain.contains("legacy: set\n"));
     assert!(!plain.contains("gone"), "the unset was lost:\n{plain}");
+    let mut age2 = Sandbox::new();
+    age2.use_age_keys(&[2]);
+    age2.copy_in(sb.path().join("mixed.yaml"), "mixed.yaml");
+    assert_eq!(
+        oracle_plain(&age2, "mixed.yaml"),
+        plain,
+        "updatekeys was lost"
+    );
+}
+
+#[test]
+fn concurrent_in_place_encrypts_encrypt_once() {
+    let sb = Sandbox::new();
+    let plain = plain_doc(50);
+    sb.write("once.yaml", &plain);
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            let mut cmd = sb.command(Tool::SopsRs);
+            cmd.args(["-e", "-i", "--age", AGE1, "once.yaml"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1))
+        .collect();
+    // The first encrypts; every later one reads its result and refuses to
+    // encrypt twice (203), rather than each encrypting the plain text it read.
+    assert_eq!(codes.iter().filter(|&&c| c == 0).count(), 1, "{codes:?}");
+    assert!(codes.iter().all(|&c| c == 0 || c == 203), "{codes:?}");
+    assert_eq!(oracle_plain(&sb, "once.yaml"), plain);
 }
 
 #[test]

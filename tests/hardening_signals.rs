@@ -101,7 +101,9 @@ fn signal_run(
         }
         if !left.is_empty() {
             tally.temp_left_by_kill += 1;
-            // The next write of the same file removes what the killed one left.
+            // The next write of the same file removes what the killed one left
+            // (once it has been left alone for a second).
+            std::thread::sleep(Duration::from_millis(1100));
             std::fs::write(sb.path().join(NAME), old).unwrap();
             sb.run(Tool::SopsRs, args).success();
             assert!(temps(sb.path()).is_empty(), "stale temp not cleaned");

@@ -186,11 +186,17 @@ fn keep_owner(file: &fs::File, old: &fs::Metadata) -> std::io::Result<()> {
     }
 }
 
+/// How long a temporary file must have been left unmodified before a later run
+/// may remove it.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Removes temporary files a killed sops-rs left beside the same target.
 ///
 /// A live writer holds an exclusive lock on its temporary file, so only
 /// unlocked ones (whose writer is gone: the kernel drops the lock with the
-/// process) are removed, and only regular files with exactly our name pattern.
+/// process) are removed, only regular files with exactly our name pattern, and
+/// only once unmodified for [`STALE_AFTER`] (closing the instant between a
+/// writer creating its file and locking it).
 fn remove_stale_temps(dir: &Path, prefix: &str, suffix: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -211,7 +217,14 @@ fn remove_stale_temps(dir: &Path, prefix: &str, suffix: &str) {
         let Ok(meta) = fs::symlink_metadata(&path) else {
             continue;
         };
-        if !meta.file_type().is_file() {
+        // A writer locks its file right after creating it; a file modified in
+        // the last second may be one in that instant, so it is left alone.
+        let settled = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if !meta.file_type().is_file() || !settled {
             continue;
         }
         let Ok(file) = fs::File::open(&path) else {
@@ -298,10 +311,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("s.yaml");
         fs::write(&target, "old").unwrap();
+        let age = |p: &Path, secs: u64| {
+            let f = fs::File::options().write(true).open(p).unwrap();
+            let then = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+            f.set_modified(then).unwrap();
+        };
         let stale = dir.path().join(".s.yaml.sops-rs-AbC123.tmp");
         fs::write(&stale, "plaintext left by SIGKILL").unwrap();
+        age(&stale, 10);
+        // Unlocked but just written: possibly a writer between create and lock.
+        let fresh = dir.path().join(".s.yaml.sops-rs-Fresh1.tmp");
+        fs::write(&fresh, "x").unwrap();
         let live = dir.path().join(".s.yaml.sops-rs-Live99.tmp");
         fs::write(&live, "being written").unwrap();
+        age(&live, 10);
         let held = fs::File::open(&live).unwrap();
         held.lock().unwrap();
         // Not ours: another file's temp, a wrong pattern, a directory.
@@ -318,7 +341,7 @@ mod tests {
         )
         .unwrap();
         assert!(!stale.exists());
-        assert!(live.exists());
+        assert!(live.exists() && fresh.exists());
         assert!(other.exists() && odd.exists() && sub.exists());
         assert_eq!(fs::read(&target).unwrap(), b"new");
     }
