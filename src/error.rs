@@ -226,13 +226,16 @@ impl Error {
             Error::TruncateTree(_) => Some(format!(
                 "hint: {the_file} has nothing at that path; `sops-rs -d {the_file}` shows its keys"
             )),
-            // sops's own text already says what to do, and scripts compare the
-            // key report and config errors with sops's byte for byte.
-            Error::AlreadyEncrypted
-            | Error::Usage(_)
-            | Error::Interrupted(_)
-            | Error::DataKey(_)
-            | Error::Config(_) => None,
+            // The key report stays sops's byte for byte; only a Vault failure
+            // gets advice after it.
+            Error::DataKey(report) | Error::GenerateDataKey(report) => {
+                crate::keys::hcvault::hint(report)
+            }
+            // sops's own text already says what to do, and scripts compare
+            // config errors with sops's byte for byte.
+            Error::AlreadyEncrypted | Error::Usage(_) | Error::Interrupted(_) | Error::Config(_) => {
+                None
+            }
             _ => None,
         }
     }

@@ -71,6 +71,26 @@ impl HttpClient {
         connect: Duration,
         total: Duration,
     ) -> Result<HttpClient, String> {
+        HttpClient::build(tls, connect, total, true)
+    }
+
+    /// [`HttpClient::with_timeouts`] returning 3xx answers instead of following them:
+    /// ureq would turn a redirected `PUT` into a `GET` that still carries custom token
+    /// headers (Vault's `X-Vault-Token`) to the new location.
+    pub fn with_timeouts_no_redirects(
+        tls: &TlsOptions,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<HttpClient, String> {
+        HttpClient::build(tls, connect, total, false)
+    }
+
+    fn build(
+        tls: &TlsOptions,
+        connect: Duration,
+        total: Duration,
+        follow_redirects: bool,
+    ) -> Result<HttpClient, String> {
         let roots = if tls.ca_file.is_some() || tls.ca_dir.is_some() {
             let mut certs = Vec::new();
             if let Some(file) = &tls.ca_file {
@@ -101,6 +121,8 @@ impl HttpClient {
             .timeout_connect(Some(connect))
             .timeout_global(Some(total))
             .http_status_as_error(false)
+            // 10 is ureq's default.
+            .max_redirects(if follow_redirects { 10 } else { 0 })
             .user_agent(concat!("sops-rs/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls_config)
             .build();
@@ -118,6 +140,20 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<Response, String> {
+        self.send_reading_header(method, url, headers, body, "")
+            .map(|(response, _)| response)
+    }
+
+    /// [`HttpClient::send`] that also returns the value of the response header
+    /// `wanted` (e.g. Key Vault's `WWW-Authenticate` challenge), if present.
+    pub fn send_reading_header(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        wanted: &str,
+    ) -> Result<(Response, Option<String>), String> {
         let mut builder = ureq::http::Request::builder().method(method).uri(url);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
@@ -130,16 +166,24 @@ impl HttpClient {
             .run(request)
             .map_err(|e| format!("{method} {url}: {e}"))?;
         let status = response.status().as_u16();
+        let header = (!wanted.is_empty())
+            .then(|| response.headers().get(wanted))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = response
             .into_body()
             .with_config()
             .limit(16 * 1024 * 1024)
             .read_to_vec()
             .map_err(|e| format!("{method} {url}: reading the response: {e}"))?;
-        Ok(Response {
-            status,
-            body: Zeroizing::new(body),
-        })
+        Ok((
+            Response {
+                status,
+                body: Zeroizing::new(body),
+            },
+            header,
+        ))
     }
 }
 

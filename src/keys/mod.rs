@@ -6,6 +6,8 @@
 
 pub mod age;
 pub mod environment;
+pub mod gcpkms;
+pub mod hcvault;
 pub mod http;
 pub mod kms;
 pub mod pgp;
@@ -27,6 +29,10 @@ pub enum MasterKey {
     Pgp(pgp::PgpKey),
     /// An AWS KMS key (optionally through an IAM role).
     Kms(kms::KmsKey),
+    /// A GCP Cloud KMS key.
+    GcpKms(gcpkms::GcpKmsKey),
+    /// A HashiCorp Vault transit key.
+    HcVault(hcvault::VaultKey),
     /// A key type that is stored but not usable yet (kms, gcp_kms, azure_kv, hc_vault, hckms).
     Unsupported(UnsupportedKey),
 }
@@ -53,6 +59,8 @@ impl MasterKey {
             MasterKey::Age(_) => "age",
             MasterKey::Pgp(_) => "pgp",
             MasterKey::Kms(_) => "kms",
+            MasterKey::GcpKms(_) => "gcp_kms",
+            MasterKey::HcVault(_) => "hc_vault",
             MasterKey::Unsupported(k) => &k.type_name,
         }
     }
@@ -63,6 +71,8 @@ impl MasterKey {
             MasterKey::Age(k) => k.recipient().to_string(),
             MasterKey::Pgp(k) => k.fingerprint().to_string(),
             MasterKey::Kms(k) => k.identifier(),
+            MasterKey::GcpKms(k) => k.identifier(),
+            MasterKey::HcVault(k) => k.identifier(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
         }
     }
@@ -73,6 +83,8 @@ impl MasterKey {
             MasterKey::Age(k) => k.encrypt(data_key),
             MasterKey::Pgp(k) => k.encrypt(data_key),
             MasterKey::Kms(k) => k.encrypt(data_key),
+            MasterKey::GcpKms(k) => k.encrypt(data_key),
+            MasterKey::HcVault(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -93,6 +105,8 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.decrypt(),
             // The AWS SDK reads its own environment (credentials, endpoints) from the process.
             MasterKey::Kms(k) => k.decrypt(),
+            MasterKey::GcpKms(k) => k.decrypt_with(env),
+            MasterKey::HcVault(k) => k.decrypt_with(env),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -106,6 +120,8 @@ impl MasterKey {
             MasterKey::Age(k) => k.to_metadata(),
             MasterKey::Pgp(k) => k.to_metadata(),
             MasterKey::Kms(k) => k.to_metadata(),
+            MasterKey::GcpKms(k) => k.to_metadata(),
+            MasterKey::HcVault(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
         }
     }
@@ -116,6 +132,8 @@ impl MasterKey {
             "age" => Ok(MasterKey::Age(age::AgeKey::from_metadata(entry)?)),
             "pgp" => Ok(MasterKey::Pgp(pgp::PgpKey::from_metadata(entry)?)),
             "kms" => Ok(MasterKey::Kms(kms::KmsKey::from_metadata(entry)?)),
+            "gcp_kms" => Ok(MasterKey::GcpKms(gcpkms::GcpKmsKey::from_metadata(entry)?)),
+            "hc_vault" => Ok(MasterKey::HcVault(hcvault::VaultKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
                 type_name: other.to_string(),
                 fields: entry.clone(),
@@ -568,9 +586,9 @@ but none were."
                 "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr",
                 "",
             ),
-            unsupported("gcp_kms", "resource_id", "g1"),
+            stored_as_is("gcp_kms", "resource_id", "g1"),
             stored_as_is("pgp", "fp", "FP2"),
-            unsupported("hc_vault", "vault_address", "v1"),
+            stored_as_is("hc_vault", "vault_address", "v1"),
         ];
         assert_eq!(
             try_order(&keys, &DecryptionOrder::default()),
@@ -589,7 +607,7 @@ but none were."
         let groups = vec![KeyGroup {
             keys: vec![
                 stored_as_is("kms", "arn", "arn:aws:kms:x"),
-                unsupported("gcp_kms", "resource_id", "projects/p"),
+                stored_as_is("gcp_kms", "resource_id", "projects/p"),
             ],
         }];
         let order = DecryptionOrder::parse("gcp_kms").unwrap();

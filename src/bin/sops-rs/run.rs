@@ -253,11 +253,17 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             &k.aws_profile,
         )));
     }
-    for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
-    ] {
+    for id in &spec.gcp_kms {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
+    }
+    for uri in &spec.hc_vault {
+        group.keys.push(MasterKey::HcVault(
+            sops_rs::keys::hcvault::VaultKey::from_uri(uri)?,
+        ));
+    }
+    for (present, what) in [(!spec.azure_keyvault.is_empty(), "Azure Key Vault")] {
         if present {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys ({origin}) are not supported by sops-rs yet; use age recipients for now"
