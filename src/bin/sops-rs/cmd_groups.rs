@@ -48,6 +48,8 @@ struct Loaded {
     key: sops_rs::datakey::DataKey,
     output: Box<dyn Store>,
     path: String,
+    /// Held until the `-i` rewrite is done.
+    _lock: Option<crate::lock::FileLock>,
 }
 
 fn load(parsed: &Parsed, config_flag: Option<&str>) -> Result<Loaded, Outcome> {
@@ -57,6 +59,10 @@ fn load(parsed: &Parsed, config_flag: Option<&str>) -> Result<Loaded, Outcome> {
     let format = common::format_for(None, &path);
     let input = common::store_for(format, config.as_ref()).map_err(Outcome::Failed)?;
     let output = common::store_for(format, config.as_ref()).map_err(Outcome::Failed)?;
+    let lock = parsed
+        .switch("in-place")
+        .then(|| crate::lock::lock_for_update(std::path::Path::new(&path)))
+        .flatten();
     let bytes = common::read_file(&path).map_err(|m| common::read_failed(&m))?;
     let file = ops::load_encrypted_file(&bytes, input.as_ref())
         .map_err(|e| fatal("CMD", &e.to_string()))?;
@@ -73,6 +79,7 @@ fn load(parsed: &Parsed, config_flag: Option<&str>) -> Result<Loaded, Outcome> {
         key,
         output,
         path,
+        _lock: lock,
     })
 }
 

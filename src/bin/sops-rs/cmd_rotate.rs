@@ -33,6 +33,9 @@ pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Resu
     let order = cmd_files::decryption_order(parsed)?;
     let add = master_keys(parsed, "add")?;
     let remove = master_keys(parsed, "rm")?;
+    let _lock = in_place
+        .then(|| crate::lock::lock_for_update(&target.path))
+        .flatten();
     let input = cmd_files::read_file(&target.path)?;
     // `--ignore-mac` exists only in legacy mode; the subcommand table lacks it.
     let mut opened = edit::open(

@@ -20,6 +20,9 @@ mod cmd_updatekeys;
 mod cmd_values;
 mod exit;
 mod flags;
+mod interrupt;
+mod lock;
+mod memguard;
 mod output;
 mod run;
 mod specs;
@@ -98,6 +101,8 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // Before anything reads a key or a secret.
+    memguard::protect_process();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args) {
         Outcome::Done => ExitCode::SUCCESS,
@@ -125,7 +130,8 @@ fn report(err: &Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     eprintln!("{err}");
-    if let Some(hint) = err.hint() {
+    let subject = SUBJECT.get().map(std::path::PathBuf::from);
+    if let Some(hint) = err.hint_for(subject.as_deref()) {
         eprintln!("{hint}");
     }
     ExitCode::from(exit::code(err))
@@ -140,9 +146,20 @@ fn flag_error_message(e: FlagError) -> Option<String> {
     }
 }
 
+/// The file the command works on (its first positional argument), named in
+/// hints when sops's message does not name it.
+static SUBJECT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn parse(args: &[String], specs: &[flags::FlagSpec]) -> Result<Parsed, Outcome> {
     let legacy = std::ptr::eq(specs.as_ptr(), specs::GLOBAL.as_ptr());
-    flags::parse(args, specs, &env).map_err(|e| match flag_error_message(e) {
+    let parsed = flags::parse(args, specs, &env);
+    if let Ok(p) = &parsed
+        && let Some(first) = p.positionals.first()
+        && !(legacy && specs::SUBCOMMANDS.contains(&first.as_str()))
+    {
+        let _ = SUBJECT.set(first.clone());
+    }
+    parsed.map_err(|e| match flag_error_message(e) {
         Some(msg) if legacy => Outcome::Usage(msg),
         Some(msg) => Outcome::UsageSub(msg),
         None => {

@@ -120,6 +120,11 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&s
     // Validate everything that can be checked before touching the input.
     let input_store = store::for_format(input_format, store_options(input_format))?;
     let output_store = store::for_format(output_format, store_options(output_format))?;
+    // `-i` reads and rewrites the file: no other sops-rs may change it in between.
+    let _lock = match &destination {
+        Destination::InPlace(f) => crate::lock::lock_for_update(f),
+        _ => None,
+    };
     match mode {
         Mode::Encrypt => {
             let rule = match &config {
