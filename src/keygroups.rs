@@ -6,6 +6,7 @@ use crate::config::GroupSpec;
 use crate::datakey::DataKey;
 use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
+use crate::keys::azkv::AzureKvKey;
 use crate::keys::kms::KmsKey;
 use crate::keys::pgp::PgpKey;
 use crate::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -111,7 +112,6 @@ pub fn format_changes(
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
     for (present, what) in [
         (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
         (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
     ] {
         if present {
@@ -134,6 +134,13 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
             k.context.iter().cloned().collect(),
             &k.aws_profile,
         )));
+    }
+    for k in &spec.azure_keyvault {
+        group.keys.push(MasterKey::AzureKv(AzureKvKey::new(
+            &k.vault_url,
+            &k.key,
+            &k.version,
+        )?));
     }
     Ok(group)
 }

@@ -118,6 +118,20 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<Response, String> {
+        self.send_reading_header(method, url, headers, body, "")
+            .map(|(response, _)| response)
+    }
+
+    /// [`HttpClient::send`] that also returns the value of the response header
+    /// `wanted` (e.g. Key Vault's `WWW-Authenticate` challenge), if present.
+    pub fn send_reading_header(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        wanted: &str,
+    ) -> Result<(Response, Option<String>), String> {
         let mut builder = ureq::http::Request::builder().method(method).uri(url);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
@@ -130,16 +144,24 @@ impl HttpClient {
             .run(request)
             .map_err(|e| format!("{method} {url}: {e}"))?;
         let status = response.status().as_u16();
+        let header = (!wanted.is_empty())
+            .then(|| response.headers().get(wanted))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = response
             .into_body()
             .with_config()
             .limit(16 * 1024 * 1024)
             .read_to_vec()
             .map_err(|e| format!("{method} {url}: reading the response: {e}"))?;
-        Ok(Response {
-            status,
-            body: Zeroizing::new(body),
-        })
+        Ok((
+            Response {
+                status,
+                body: Zeroizing::new(body),
+            },
+            header,
+        ))
     }
 }
 

@@ -5,6 +5,7 @@
 //! the error says which type is missing.
 
 pub mod age;
+pub mod azkv;
 pub mod environment;
 pub mod http;
 pub mod kms;
@@ -27,6 +28,8 @@ pub enum MasterKey {
     Pgp(pgp::PgpKey),
     /// An AWS KMS key (optionally through an IAM role).
     Kms(kms::KmsKey),
+    /// An Azure Key Vault key.
+    AzureKv(azkv::AzureKvKey),
     /// A key type that is stored but not usable yet (kms, gcp_kms, azure_kv, hc_vault, hckms).
     Unsupported(UnsupportedKey),
 }
@@ -53,6 +56,7 @@ impl MasterKey {
             MasterKey::Age(_) => "age",
             MasterKey::Pgp(_) => "pgp",
             MasterKey::Kms(_) => "kms",
+            MasterKey::AzureKv(_) => "azure_kv",
             MasterKey::Unsupported(k) => &k.type_name,
         }
     }
@@ -63,6 +67,7 @@ impl MasterKey {
             MasterKey::Age(k) => k.recipient().to_string(),
             MasterKey::Pgp(k) => k.fingerprint().to_string(),
             MasterKey::Kms(k) => k.identifier(),
+            MasterKey::AzureKv(k) => k.identifier(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
         }
     }
@@ -73,6 +78,7 @@ impl MasterKey {
             MasterKey::Age(k) => k.encrypt(data_key),
             MasterKey::Pgp(k) => k.encrypt(data_key),
             MasterKey::Kms(k) => k.encrypt(data_key),
+            MasterKey::AzureKv(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -93,6 +99,8 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.decrypt(),
             // The AWS SDK reads its own environment (credentials, endpoints) from the process.
             MasterKey::Kms(k) => k.decrypt(),
+            // Azure credentials are read from the process environment, as Go's azidentity does.
+            MasterKey::AzureKv(k) => k.decrypt(),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -106,6 +114,7 @@ impl MasterKey {
             MasterKey::Age(k) => k.to_metadata(),
             MasterKey::Pgp(k) => k.to_metadata(),
             MasterKey::Kms(k) => k.to_metadata(),
+            MasterKey::AzureKv(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
         }
     }
@@ -116,6 +125,7 @@ impl MasterKey {
             "age" => Ok(MasterKey::Age(age::AgeKey::from_metadata(entry)?)),
             "pgp" => Ok(MasterKey::Pgp(pgp::PgpKey::from_metadata(entry)?)),
             "kms" => Ok(MasterKey::Kms(kms::KmsKey::from_metadata(entry)?)),
+            "azure_kv" => Ok(MasterKey::AzureKv(azkv::AzureKvKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
                 type_name: other.to_string(),
                 fields: entry.clone(),
@@ -684,7 +694,7 @@ but none were."
         );
         let mut groups = vec![KeyGroup {
             keys: vec![
-                unsupported("azure_kv", "vault_url", "https://v"),
+                stored_as_is("azure_kv", "vault_url", "https://v"),
                 stored_as_is("kms", "arn", "arn:x"),
             ],
         }];

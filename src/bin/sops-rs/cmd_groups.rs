@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use sops_rs::error::{Error, Result};
 use sops_rs::keygroups;
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::AzureKvKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{KeyGroup, MasterKey};
@@ -115,7 +116,6 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
     for (flag, what) in [
         ("gcp-kms", "GCP KMS"),
         ("hckms", "HuaweiCloud KMS"),
-        ("azure-kv", "Azure Key Vault"),
         ("hc-vault-transit", "HashiCorp Vault transit"),
     ] {
         if !parsed.values(flag).is_empty() {
@@ -134,6 +134,13 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
         group
             .keys
             .push(MasterKey::Kms(KmsKey::new(arn, context.clone(), profile)));
+    }
+    for url in parsed.values("azure-kv") {
+        // sops logs "Failed to add key" and goes on without it.
+        match AzureKvKey::from_url(url) {
+            Ok(k) => group.keys.push(MasterKey::AzureKv(k)),
+            Err(e) => eprintln!("Failed to add key: {e}"),
+        }
     }
     for list in parsed.values("age") {
         for r in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -5,6 +5,7 @@ use sops_rs::edit;
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::MasterKey;
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::AzureKvKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::ops;
@@ -77,6 +78,13 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
                 .map(MasterKey::Kms),
         );
     }
+    if let Some(v) = parsed.value(&format!("{prefix}-azure-kv")) {
+        keys.extend(
+            AzureKvKey::from_urls(v)?
+                .into_iter()
+                .map(MasterKey::AzureKv),
+        );
+    }
     for fp in list(parsed, &format!("{prefix}-pgp")) {
         keys.push(MasterKey::Pgp(PgpKey::new(&fp)?));
     }
@@ -85,7 +93,6 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
     }
     for (kind, what) in [
         ("gcp-kms", "GCP KMS"),
-        ("azure-kv", "Azure Key Vault"),
         ("hc-vault-transit", "HashiCorp Vault transit"),
         ("hckms", "HuaweiCloud KMS"),
     ] {

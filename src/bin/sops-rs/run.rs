@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::{AzureKvKey, parse_key_url};
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -226,7 +227,16 @@ fn cli_keys(parsed: &Parsed) -> GroupSpec {
             })
             .unwrap_or_default(),
         gcp_kms: list("gcp-kms"),
-        azure_keyvault: Vec::new(),
+        // URLs were validated by `encrypt_config_for`.
+        azure_keyvault: list("azure-kv")
+            .iter()
+            .filter_map(|u| parse_key_url(u).ok())
+            .map(|(vault_url, key, version)| sops_rs::config::AzureSpec {
+                vault_url,
+                key,
+                version,
+            })
+            .collect(),
         hc_vault: list("hc-vault-transit"),
     }
 }
@@ -248,9 +258,15 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             &k.aws_profile,
         )));
     }
+    for k in &spec.azure_keyvault {
+        group.keys.push(MasterKey::AzureKv(AzureKvKey::new(
+            &k.vault_url,
+            &k.key,
+            &k.version,
+        )?));
+    }
     for (present, what) in [
         (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
         (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
     ] {
         if present {
@@ -281,15 +297,16 @@ pub(crate) fn encrypt_config_for(
     binary_input: bool,
 ) -> Result<EncryptConfig> {
     parse_encryption_context(parsed.value("encryption-context").unwrap_or(""))?;
+    for url in split_list(parsed.value("azure-kv").unwrap_or("")) {
+        parse_key_url(url)?;
+    }
     if parsed
-        .value("azure-kv")
+        .value("hckms")
         .is_some_and(|v| split_list(v).next().is_some())
-        || parsed
-            .value("hckms")
-            .is_some_and(|v| split_list(v).next().is_some())
     {
         return Err(Error::InvalidMasterKey(
-            "AWS KMS, Azure Key Vault and HuaweiCloud KMS keys are not supported by sops-rs yet; use age recipients for now".into(),
+            "HuaweiCloud KMS keys are not supported by sops-rs yet; use age recipients for now"
+                .into(),
         ));
     }
     let cli = cli_keys(parsed);

@@ -1,0 +1,321 @@
+//! Key Vault REST calls (`encrypt`, `decrypt`, get key) with Key Vault's challenge authentication.
+//!
+//! Like the Go `azkeys` client sops uses, the first request to a vault goes without a
+//! token (and without a body); the `401` challenge names the token scope and tenant, whose
+//! host must be a parent domain of the vault's (so a rogue vault URL cannot obtain a token
+//! for another service). The challenge is remembered per vault for the process.
+
+use super::auth;
+use crate::keys::http::{HttpClient, Response, TlsOptions};
+use base64::Engine;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use zeroize::Zeroizing;
+
+/// The Key Vault REST API version (keys `encrypt`/`decrypt` with RSA-OAEP-256).
+pub(super) const API_VERSION: &str = "7.4";
+const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+static HTTP: OnceLock<Result<HttpClient, String>> = OnceLock::new();
+static CHALLENGES: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+
+pub(super) fn is_started() -> bool {
+    HTTP.get().is_some()
+}
+
+fn http() -> Result<&'static HttpClient, String> {
+    HTTP.get_or_init(|| HttpClient::new(&TlsOptions::default()))
+        .as_ref()
+        .map_err(|e| format!("cannot set up HTTPS for Azure Key Vault: {e}"))
+}
+
+/// `POST {vault}/keys/{name}/{version}/encrypt`: the RSA-OAEP-256 ciphertext.
+pub(super) fn encrypt(
+    vault: &str,
+    name: &str,
+    version: &str,
+    plain: &[u8],
+) -> Result<Vec<u8>, String> {
+    let result = key_operation(vault, name, version, "encrypt", plain)?;
+    Ok(result.to_vec())
+}
+
+/// `POST {vault}/keys/{name}/{version}/decrypt`: the plaintext.
+pub(super) fn decrypt(
+    vault: &str,
+    name: &str,
+    version: &str,
+    cipher: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, String> {
+    key_operation(vault, name, version, "decrypt", cipher)
+}
+
+/// `GET {vault}/keys/{name}/`: the version in the current key's `kid`.
+pub(super) fn current_version(vault: &str, name: &str) -> Result<String, String> {
+    let url = key_url(vault, name, "", "");
+    let resp = call("GET", &url, None)
+        .map_err(|e| format!("failed to fetch Azure Key to retrieve key version: {e}"))?;
+    if !resp.is_success() {
+        return Err(format!(
+            "failed to fetch Azure Key to retrieve key version: {}",
+            describe_error("GET", &url, &resp)
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_slice(&resp.body).unwrap_or_default();
+    let kid = json
+        .get("key")
+        .and_then(|k| k.get("kid"))
+        .and_then(|k| k.as_str())
+        .unwrap_or("");
+    version_of_kid(kid).ok_or_else(|| {
+        format!("failed to fetch Azure Key to retrieve key version: no key version in the key id {kid:?}")
+    })
+}
+
+/// The version segment of `https://<vault>/keys/<name>/<version>`.
+fn version_of_kid(kid: &str) -> Option<String> {
+    let path = kid.split_once("://").map(|(_, rest)| rest)?;
+    let mut parts = path.split('/').skip(1);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("keys"), Some(name), Some(version)) if !name.is_empty() && !version.is_empty() => {
+            Some(version.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn key_operation(
+    vault: &str,
+    name: &str,
+    version: &str,
+    op: &str,
+    value: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, String> {
+    let url = key_url(vault, name, version, op);
+    let body = Zeroizing::new(
+        serde_json::json!({"alg": "RSA-OAEP-256", "value": B64URL.encode(value)}).to_string(),
+    );
+    let resp = call("POST", &url, Some(body.as_bytes()))?;
+    if !resp.is_success() {
+        return Err(describe_error("POST", &url, &resp));
+    }
+    let json: Zeroizing<String> = Zeroizing::new(String::from_utf8_lossy(&resp.body).into_owned());
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    let value = parsed
+        .get("value")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| format!("POST {url}: the response has no \"value\""))?;
+    B64URL
+        .decode(value.trim_end_matches('='))
+        .map(Zeroizing::new)
+        .map_err(|e| format!("POST {url}: the response's \"value\" is not base64url: {e}"))
+}
+
+/// `{vault}/keys/{name}/{version}[/{op}]?api-version=…` (an empty version keeps its slash, as Go's client does).
+fn key_url(vault: &str, name: &str, version: &str, op: &str) -> String {
+    let mut url = format!(
+        "{}/keys/{}/{}",
+        vault.trim_end_matches('/'),
+        auth::percent_encode(name, false),
+        auth::percent_encode(version, false)
+    );
+    if !op.is_empty() {
+        url.push('/');
+        url.push_str(op);
+    }
+    url.push_str("?api-version=");
+    url.push_str(API_VERSION);
+    url
+}
+
+/// The scheme and authority of `url` (`https://host:port`), and its authority alone.
+fn origin(url: &str) -> Option<(String, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    (!authority.is_empty()).then(|| (format!("{scheme}://{authority}"), authority.to_string()))
+}
+
+/// Sends an authorized request, eliciting the vault's challenge first if needed.
+fn call(method: &str, url: &str, body: Option<&[u8]>) -> Result<Response, String> {
+    let (origin, authority) = origin(url).ok_or_else(|| format!("invalid vault URL {url:?}"))?;
+    if !origin.starts_with("https://") {
+        return Err(format!(
+            "authenticated requests are not permitted for non TLS protected (https) endpoints: {url}"
+        ));
+    }
+    let http = http()?;
+    let known = CHALLENGES
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().and_then(|m| m.get(&origin).cloned()));
+    let scope = match known {
+        Some(scope) => scope,
+        None => {
+            let (resp, challenge) = http.send_reading_header(
+                method,
+                url,
+                &[("Accept", "application/json")],
+                None,
+                "www-authenticate",
+            )?;
+            if resp.status != 401 {
+                // Not a challenge (an error page, or an unauthenticated vault): that is the answer.
+                return Ok(resp);
+            }
+            let header = challenge.ok_or_else(|| {
+                format!("{method} {url}: response has no WWW-Authenticate header for challenge authentication")
+            })?;
+            let scope = scope_from_challenge(&header, &authority)?;
+            if let Ok(mut g) = CHALLENGES.lock() {
+                g.get_or_insert_with(HashMap::new)
+                    .insert(origin, scope.clone());
+            }
+            scope
+        }
+    };
+    let token = auth::token(&scope, http)?;
+    let bearer = Zeroizing::new(format!("Bearer {}", token.as_str()));
+    let mut headers = vec![
+        ("Accept", "application/json"),
+        ("Authorization", bearer.as_str()),
+    ];
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    http.send(method, url, &headers, body)
+}
+
+/// The token scope from `Bearer authorization="…" resource="…"` (or `scope="…"`),
+/// after checking that its host is a parent domain of the vault's `authority`.
+fn scope_from_challenge(header: &str, authority: &str) -> Result<String, String> {
+    let stripped = header.replace("Bearer ", "");
+    let mut scope = None;
+    let mut resource = None;
+    for part in stripped.split(' ') {
+        let mut kv = part.split('=');
+        if let (Some(k), Some(v), None) = (kv.next(), kv.next(), kv.next()) {
+            let v = v.replace('"', "");
+            let v = v.trim_end_matches(',').to_string();
+            match k {
+                "scope" => scope = Some(v),
+                "resource" => resource = Some(v),
+                _ => {}
+            }
+        }
+    }
+    let scope = scope
+        .or(resource)
+        .filter(|s| !s.is_empty())
+        .ok_or("could not find a valid resource in the WWW-Authenticate header")?;
+    let host = origin(&scope).map(|(_, a)| a).unwrap_or_default();
+    if host.is_empty() || !authority.ends_with(&format!(".{host}")) {
+        return Err(format!(
+            "challenge resource \"{scope}\" doesn't match the requested domain {authority} \
+             (see https://aka.ms/azsdk/blog/vault-uri)"
+        ));
+    }
+    Ok(if scope.ends_with("/.default") {
+        scope
+    } else {
+        format!("{scope}/.default")
+    })
+}
+
+/// An Azure error body `{"error":{"code":…,"message":…}}` as one line.
+fn describe_error(method: &str, url: &str, resp: &Response) -> String {
+    let json: serde_json::Value = serde_json::from_slice(&resp.body).unwrap_or_default();
+    let error = json.get("error");
+    let code = error
+        .and_then(|e| e.get("code"))
+        .and_then(|c| c.as_str())
+        .unwrap_or("");
+    let message = error
+        .and_then(|e| e.get("message"))
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| resp.body_excerpt());
+    let url = url.split('?').next().unwrap_or(url);
+    format!(
+        "{method} {url}: RESPONSE {}: ERROR CODE {}: {message}",
+        resp.status,
+        if code.is_empty() { "UNAVAILABLE" } else { code }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_kids() {
+        assert_eq!(
+            key_url("https://v.vault.azure.net/", "k 1", "abc", "encrypt"),
+            "https://v.vault.azure.net/keys/k%201/abc/encrypt?api-version=7.4"
+        );
+        assert_eq!(
+            key_url("https://v.vault.azure.net", "k", "", ""),
+            "https://v.vault.azure.net/keys/k/?api-version=7.4"
+        );
+        assert_eq!(
+            version_of_kid("https://v.vault.azure.net/keys/k/0123abc").as_deref(),
+            Some("0123abc")
+        );
+        assert_eq!(version_of_kid("https://v.vault.azure.net/keys/k"), None);
+        assert_eq!(version_of_kid("garbage"), None);
+        assert_eq!(
+            origin("https://127.0.0.1:8443/keys/x?y").unwrap(),
+            (
+                "https://127.0.0.1:8443".to_string(),
+                "127.0.0.1:8443".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn challenges_are_parsed_and_verified_like_go() {
+        let h = "Bearer authorization=\"https://login.microsoftonline.com/72f988bf\", resource=\"https://vault.azure.net\"";
+        assert_eq!(
+            scope_from_challenge(h, "myvault.vault.azure.net").unwrap(),
+            "https://vault.azure.net/.default"
+        );
+        let h = "Bearer authorization=\"https://login.microsoftonline.com/t\" scope=\"https://vault.azure.net/.default\"";
+        assert_eq!(
+            scope_from_challenge(h, "x.vault.azure.net").unwrap(),
+            "https://vault.azure.net/.default"
+        );
+        // A vault outside the resource's domain must not get a token for it.
+        let err = scope_from_challenge(h, "evil.example.com").unwrap_err();
+        assert!(err.contains("doesn't match the requested domain"), "{err}");
+        assert!(scope_from_challenge(h, "vault.azure.net").is_err());
+        assert!(scope_from_challenge("Bearer authorization=\"x\"", "a.b").is_err());
+        // Ports are part of the comparison, as in Go.
+        let h = "Bearer authorization=\"https://login/t\" resource=\"https://0.0.1:8443\"";
+        assert_eq!(
+            scope_from_challenge(h, "127.0.0.1:8443").unwrap(),
+            "https://0.0.1:8443/.default"
+        );
+        assert!(scope_from_challenge(h, "127.0.0.1:9999").is_err());
+    }
+
+    #[test]
+    fn plain_http_vaults_are_refused_before_sending() {
+        let err = call("POST", "http://127.0.0.1:9/keys/k/v/encrypt", Some(b"{}"))
+            .err()
+            .unwrap();
+        assert!(err.contains("non TLS"), "{err}");
+    }
+
+    #[test]
+    fn azure_error_bodies_are_described() {
+        let resp = Response {
+            status: 403,
+            body: Zeroizing::new(
+                br#"{"error":{"code":"Forbidden","message":"The user does not have keys encrypt permission"}}"#.to_vec(),
+            ),
+        };
+        assert_eq!(
+            describe_error("POST", "https://v/keys/k/1/encrypt?api-version=7.4", &resp),
+            "POST https://v/keys/k/1/encrypt: RESPONSE 403: ERROR CODE Forbidden: The user does not have keys encrypt permission"
+        );
+    }
+}
