@@ -98,11 +98,10 @@ fn acquire(scope: &str, http: &HttpClient, env: &Environment) -> Result<Zeroizin
         }
     }
     Err(format!(
-        "DefaultAzureCredential: failed to acquire a token. Attempted credentials: {}. \
-         Check AZURE_TENANT_ID/AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or \
+        "DefaultAzureCredential: failed to acquire a token.\nAttempted credentials:\n\t{}\n         Check AZURE_TENANT_ID/AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or \
          AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE (workload identity), \
          the managed identity, or run 'az login'",
-        tried.join("; ")
+        tried.join("\n\t")
     ))
 }
 
@@ -239,15 +238,9 @@ fn oauth_token(http: &HttpClient, url: &str, form: &[(&str, &str)], who: &str) -
     {
         return Outcome::Token(Zeroizing::new(t.to_string()));
     }
-    let code = json.get("error").and_then(|v| v.as_str()).unwrap_or("");
-    let description = json
-        .get("error_description")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| resp.body_excerpt());
     Outcome::Failed(format!(
-        "{who}: authentication failed: POST {url}: RESPONSE {} {code}: {description}",
-        resp.status
+        "{who}: authentication failed:\n{}",
+        super::client::describe_error("POST", url, &resp)
     ))
 }
 

@@ -221,25 +221,109 @@ fn scope_from_challenge(header: &str, authority: &str) -> Result<String, String>
     })
 }
 
-/// An Azure error body `{"error":{"code":…,"message":…}}` as one line.
-fn describe_error(method: &str, url: &str, resp: &Response) -> String {
+/// An error response as Go's `azcore.ResponseError` prints it (what sops shows): the
+/// request line, status, error code and the body re-indented like Go's `json.Indent`.
+pub(super) fn describe_error(method: &str, url: &str, resp: &Response) -> String {
+    const SEPARATOR: &str =
+        "--------------------------------------------------------------------------------";
     let json: serde_json::Value = serde_json::from_slice(&resp.body).unwrap_or_default();
-    let error = json.get("error");
-    let code = error
-        .and_then(|e| e.get("code"))
+    let code = json
+        .get("error")
+        .and_then(|e| e.get("code").or(Some(e)))
         .and_then(|c| c.as_str())
         .unwrap_or("");
-    let message = error
-        .and_then(|e| e.get("message"))
-        .and_then(|m| m.as_str())
-        .map(str::to_string)
-        .unwrap_or_else(|| resp.body_excerpt());
     let url = url.split('?').next().unwrap_or(url);
-    format!(
-        "{method} {url}: RESPONSE {}: ERROR CODE {}: {message}",
-        resp.status,
-        if code.is_empty() { "UNAVAILABLE" } else { code }
-    )
+    let reason = ureq::http::StatusCode::from_u16(resp.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let mut out = format!(
+        "{method} {url}\n{SEPARATOR}\nRESPONSE {status}: {status} {reason}\n",
+        status = resp.status
+    );
+    if code.is_empty() {
+        out.push_str("ERROR CODE UNAVAILABLE\n");
+    } else {
+        out.push_str(&format!("ERROR CODE: {code}\n"));
+    }
+    out.push_str(SEPARATOR);
+    out.push('\n');
+    let body = String::from_utf8_lossy(&resp.body);
+    if body.is_empty() {
+        out.push_str("Response contained no body\n");
+    } else {
+        match go_json_indent(&body) {
+            Some(indented) => out.push_str(&indented),
+            None => out.push_str(&body),
+        }
+        out.push('\n');
+    }
+    out.push_str(SEPARATOR);
+    out.push('\n');
+    out
+}
+
+/// Go's `json.Indent(dst, src, "", "  ")`; `None` when `src` is not valid JSON.
+fn go_json_indent(src: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(src).ok()?;
+    let body = src.trim_start_matches([' ', '\t', '\r', '\n']);
+    let trailing = &body[body.trim_end_matches([' ', '\t', '\r', '\n']).len()..];
+    let mut out = String::with_capacity(body.len() * 2);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    let (mut depth, mut in_string, mut escaped, mut need_indent) = (0usize, false, false, false);
+    for c in body.trim_end_matches([' ', '\t', '\r', '\n']).chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if matches!(c, ' ' | '\t' | '\r' | '\n') {
+            continue;
+        }
+        if need_indent && c != '}' && c != ']' {
+            newline(&mut out, depth);
+            need_indent = false;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                depth += 1;
+                need_indent = true;
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if need_indent {
+                    need_indent = false;
+                } else {
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push_str(trailing);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -306,16 +390,31 @@ mod tests {
     }
 
     #[test]
-    fn azure_error_bodies_are_described() {
+    fn azure_error_bodies_are_described_like_go() {
         let resp = Response {
             status: 403,
             body: Zeroizing::new(
-                br#"{"error":{"code":"Forbidden","message":"The user does not have keys encrypt permission"}}"#.to_vec(),
+                br#"{"error":{"code":"Forbidden","message":"no keys encrypt permission","x":[],"y":[1, {}]}}"#.to_vec(),
             ),
         };
+        let sep = "-".repeat(80);
         assert_eq!(
             describe_error("POST", "https://v/keys/k/1/encrypt?api-version=7.4", &resp),
-            "POST https://v/keys/k/1/encrypt: RESPONSE 403: ERROR CODE Forbidden: The user does not have keys encrypt permission"
+            format!(
+                "POST https://v/keys/k/1/encrypt\n{sep}\nRESPONSE 403: 403 Forbidden\nERROR CODE: Forbidden\n{sep}\n\
+                 {{\n  \"error\": {{\n    \"code\": \"Forbidden\",\n    \"message\": \"no keys encrypt permission\",\n    \"x\": [],\n    \"y\": [\n      1,\n      {{}}\n    ]\n  }}\n}}\n{sep}\n"
+            )
         );
+        let resp = Response {
+            status: 500,
+            body: Zeroizing::new(b"oops".to_vec()),
+        };
+        assert!(describe_error("GET", "https://v/x", &resp).contains("ERROR CODE UNAVAILABLE\n"));
+        assert_eq!(go_json_indent("[1,2] \n").unwrap(), "[\n  1,\n  2\n] \n");
+        assert_eq!(
+            go_json_indent("{\"a\\\"}\":\"b,{\"}").unwrap(),
+            "{\n  \"a\\\"}\": \"b,{\"\n}"
+        );
+        assert!(go_json_indent("{").is_none());
     }
 }
