@@ -653,6 +653,27 @@ fn metadata_field<'a>(text: &'a str, field: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {field} in\n{text}"))
 }
 
+/// Puts a fake `az` first on PATH: it checks its arguments (resource and the
+/// challenge's tenant) and prints a token the fake Key Vault accepts.
+fn with_fake_az(fake: &Fake, sb: &mut Sandbox) {
+    let bin = sb.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let cli_token = issue(&fake.state, "cli");
+    let script = format!(
+        "#!/bin/sh\n[ \"$*\" = \"account get-access-token -o json --resource {} --tenant {TENANT}\" ] || {{ echo \"bad args: $*\" >&2; exit 2; }}\n\
+         printf '{{\"accessToken\": \"{cli_token}\", \"expiresOn\": \"2099-01-01 00:00:00.000000\", \"expires_on\": 4070908800, \"tokenType\": \"Bearer\"}}'\n",
+        fake.resource()
+    );
+    let az = sb.write("bin/az", script);
+    std::fs::set_permissions(&az, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    sb.set_env("PATH", path);
+}
+
 // ---------------------------------------------------------------- tests
 
 #[test]
@@ -784,25 +805,8 @@ fn certificate_workload_identity_managed_identity_and_cli_credentials() {
     sb.set_env("AZURE_POD_IDENTITY_AUTHORITY_HOST", fake.base());
     run(&sb, "imds");
     // Azure CLI: a fake `az` first on PATH; IMDS (closed port) is tried and skipped.
-    let sb = fake.sandbox();
-    let bin = sb.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    // The CLI token is registered with the fake by name.
-    let cli_token = issue(&fake.state, "cli");
-    let script = format!(
-        "#!/bin/sh\n[ \"$1 $2 $3 $4 $5 $6\" = \"account get-access-token -o json --resource {}\" ] || {{ echo \"bad args: $*\" >&2; exit 2; }}\n\
-         printf '{{\"accessToken\": \"{cli_token}\", \"expiresOn\": \"2099-01-01 00:00:00.000000\", \"tokenType\": \"Bearer\"}}'\n",
-        fake.resource()
-    );
-    let az = sb.write("bin/az", script);
-    std::fs::set_permissions(&az, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let mut sb = sb;
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    sb.set_env("PATH", path);
+    let mut sb = fake.sandbox();
+    with_fake_az(&fake, &mut sb);
     run(&sb, "cli");
 }
 
@@ -1067,6 +1071,32 @@ fn no_azure_work_without_azure_keys() {
 }
 
 // ---------------------------------------------------------------- interop with the real sops
+
+/// The real sops and sops-rs both get their token from a fake `az` (Go's credential
+/// chain narrowed to the developer credentials so that it never probes IMDS).
+#[test]
+fn interop_azure_cli_both_directions() {
+    let fake = Fake::start();
+    let mut sb = fake.sandbox();
+    with_fake_az(&fake, &mut sb);
+    sb.set_env("AZURE_TOKEN_CREDENTIALS", "dev");
+    for (writer, reader) in [(Tool::Oracle, Tool::SopsRs), (Tool::SopsRs, Tool::Oracle)] {
+        fake.clear_log();
+        let enc = encrypt(&sb, writer, &["--azure-kv", &fake.key_url(CURRENT)]);
+        enc.success();
+        assert_key_requests(&fake, &fake.log(), "encrypt", CURRENT);
+        sb.write("enc.yaml", &enc.stdout);
+        fake.clear_log();
+        let theirs = decrypt(&sb, reader, "enc.yaml");
+        theirs.success();
+        assert_key_requests(&fake, &fake.log(), "decrypt", CURRENT);
+        let (ours, oracle) = sb.run_both(&["decrypt", "enc.yaml"]);
+        ours.success();
+        oracle.success();
+        common::assert_bytes_eq(&ours.stdout, &oracle.stdout, "sops-rs vs sops -d");
+        assert_eq!(ours.stdout_text(), PLAIN);
+    }
+}
 
 /// The real sops reaches the fake through App Service managed identity (`IDENTITY_ENDPOINT`):
 /// its client-secret, certificate and workload credentials go through MSAL, which first asks

@@ -56,12 +56,17 @@ impl Source {
 }
 
 /// An access token for `scope` (e.g. `https://vault.azure.net/.default`), from the
-/// cache or the first credential source that yields one.
-pub(super) fn token(scope: &str, http: &HttpClient) -> Result<Zeroizing<String>, String> {
+/// cache or the first credential source that yields one. `tenant` is the one Key
+/// Vault's challenge named (the Azure CLI is asked for it, as Go does).
+pub(super) fn token(
+    scope: &str,
+    tenant: &str,
+    http: &HttpClient,
+) -> Result<Zeroizing<String>, String> {
     if let Some(t) = cached(scope) {
         return Ok(t);
     }
-    let t = acquire(scope, http, &Environment::from_process())?;
+    let t = acquire(scope, tenant, http, &Environment::from_process())?;
     if let Ok(mut guard) = TOKENS.lock() {
         guard
             .get_or_insert_with(HashMap::new)
@@ -78,7 +83,12 @@ fn cached(scope: &str) -> Option<Zeroizing<String>> {
 }
 
 /// Runs the chain (narrowed by `AZURE_TOKEN_CREDENTIALS` as Go does).
-fn acquire(scope: &str, http: &HttpClient, env: &Environment) -> Result<Zeroizing<String>, String> {
+fn acquire(
+    scope: &str,
+    tenant: &str,
+    http: &HttpClient,
+    env: &Environment,
+) -> Result<Zeroizing<String>, String> {
     let sources = chain(env)?;
     let mut tried = Vec::new();
     for source in sources {
@@ -86,7 +96,7 @@ fn acquire(scope: &str, http: &HttpClient, env: &Environment) -> Result<Zeroizin
             Source::Environment => environment(scope, http, env),
             Source::WorkloadIdentity => workload_identity(scope, http, env),
             Source::ManagedIdentity => managed_identity(scope, env),
-            Source::AzureCli => azure_cli(scope, env),
+            Source::AzureCli => azure_cli(scope, tenant, env),
         };
         match outcome {
             Outcome::Token(t) => return Ok(t),
@@ -318,7 +328,7 @@ fn managed_identity(scope: &str, env: &Environment) -> Outcome {
 }
 
 /// `AzureCLICredential`: `az account get-access-token -o json --resource <resource>`.
-fn azure_cli(scope: &str, env: &Environment) -> Outcome {
+fn azure_cli(scope: &str, tenant: &str, env: &Environment) -> Outcome {
     let resource = scope.strip_suffix("/.default").unwrap_or(scope);
     let Some(az) = find_on_path(env, "az") else {
         return Outcome::Unavailable("Azure CLI not found on path".into());
@@ -334,7 +344,10 @@ fn azure_cli(scope: &str, env: &Environment) -> Outcome {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    if let Some(tenant) = non_empty(env, "AZURE_TENANT_ID") {
+    let tenant = Some(tenant.to_string())
+        .filter(|t| !t.is_empty())
+        .or_else(|| non_empty(env, "AZURE_TENANT_ID"));
+    if let Some(tenant) = tenant {
         args.push("--tenant".into());
         args.push(tenant);
     }
@@ -566,7 +579,7 @@ mod tests {
     fn nothing_configured_names_every_source() {
         // Only the CLI is selected so that no IMDS address is ever contacted.
         let e = env(&[("AZURE_TOKEN_CREDENTIALS", "dev"), ("PATH", "/nonexistent")]);
-        let err = acquire("https://vault.azure.net/.default", &http(), &e)
+        let err = acquire("https://vault.azure.net/.default", "", &http(), &e)
             .err()
             .unwrap();
         assert!(
@@ -579,7 +592,7 @@ mod tests {
             ("AZURE_TENANT_ID", "t"),
             ("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9"),
         ]);
-        let err = acquire("https://vault.azure.net/.default", &http(), &e)
+        let err = acquire("https://vault.azure.net/.default", "", &http(), &e)
             .err()
             .unwrap();
         assert!(

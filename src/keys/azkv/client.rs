@@ -17,7 +17,14 @@ pub(super) const API_VERSION: &str = "7.4";
 const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 static HTTP: OnceLock<Result<HttpClient, String>> = OnceLock::new();
-static CHALLENGES: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
+/// Per vault origin: the token scope and the tenant its challenge named.
+static CHALLENGES: Mutex<Option<HashMap<String, Challenge>>> = Mutex::new(None);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Challenge {
+    scope: String,
+    tenant: String,
+}
 
 pub(super) fn is_started() -> bool {
     HTTP.get().is_some()
@@ -148,8 +155,8 @@ fn call(method: &str, url: &str, body: Option<&[u8]>) -> Result<Response, String
         .lock()
         .ok()
         .and_then(|g| g.as_ref().and_then(|m| m.get(&origin).cloned()));
-    let scope = match known {
-        Some(scope) => scope,
+    let challenge = match known {
+        Some(c) => c,
         None => {
             let (resp, challenge) = http.send_reading_header(
                 method,
@@ -165,15 +172,15 @@ fn call(method: &str, url: &str, body: Option<&[u8]>) -> Result<Response, String
             let header = challenge.ok_or_else(|| {
                 format!("{method} {url}: response has no WWW-Authenticate header for challenge authentication")
             })?;
-            let scope = scope_from_challenge(&header, &authority)?;
+            let challenge = parse_challenge(&header, &authority)?;
             if let Ok(mut g) = CHALLENGES.lock() {
                 g.get_or_insert_with(HashMap::new)
-                    .insert(origin, scope.clone());
+                    .insert(origin, challenge.clone());
             }
-            scope
+            challenge
         }
     };
-    let token = auth::token(&scope, http)?;
+    let token = auth::token(&challenge.scope, &challenge.tenant, http)?;
     let bearer = Zeroizing::new(format!("Bearer {}", token.as_str()));
     let mut headers = vec![
         ("Accept", "application/json"),
@@ -186,11 +193,13 @@ fn call(method: &str, url: &str, body: Option<&[u8]>) -> Result<Response, String
 }
 
 /// The token scope from `Bearer authorization="…" resource="…"` (or `scope="…"`),
-/// after checking that its host is a parent domain of the vault's `authority`.
-fn scope_from_challenge(header: &str, authority: &str) -> Result<String, String> {
+/// after checking that its host is a parent domain of the vault's `authority`, and
+/// the tenant (first path segment of `authorization`).
+fn parse_challenge(header: &str, authority: &str) -> Result<Challenge, String> {
     let stripped = header.replace("Bearer ", "");
     let mut scope = None;
     let mut resource = None;
+    let mut authorization = String::new();
     for part in stripped.split(' ') {
         let mut kv = part.split('=');
         if let (Some(k), Some(v), None) = (kv.next(), kv.next(), kv.next()) {
@@ -199,6 +208,7 @@ fn scope_from_challenge(header: &str, authority: &str) -> Result<String, String>
             match k {
                 "scope" => scope = Some(v),
                 "resource" => resource = Some(v),
+                "authorization" => authorization = v,
                 _ => {}
             }
         }
@@ -214,11 +224,32 @@ fn scope_from_challenge(header: &str, authority: &str) -> Result<String, String>
              (see https://aka.ms/azsdk/blog/vault-uri)"
         ));
     }
-    Ok(if scope.ends_with("/.default") {
+    let scope = if scope.ends_with("/.default") {
         scope
     } else {
         format!("{scope}/.default")
+    };
+    Ok(Challenge {
+        scope,
+        tenant: tenant_of(&authorization),
     })
+}
+
+/// The tenant in `https://login.microsoftonline.com/<tenant>` (DSTSv2 authorities
+/// put it second, after `dstsv2`), as Go's Key Vault client reads it.
+fn tenant_of(authorization: &str) -> String {
+    let path = match authorization.split_once("://") {
+        Some((_, rest)) => rest.split_once('/').map(|(_, p)| p).unwrap_or(""),
+        None => authorization.split_once('/').map(|(_, p)| p).unwrap_or(""),
+    };
+    let mut parts = path.trim_matches('/').split('/');
+    let first = parts.next().unwrap_or("").replace(',', "");
+    if first.eq_ignore_ascii_case("dstsv2")
+        && let Some(second) = parts.next()
+    {
+        return second.replace(',', "");
+    }
+    first
 }
 
 /// An error response as Go's `azcore.ResponseError` prints it (what sops shows): the
@@ -353,6 +384,25 @@ mod tests {
                 "127.0.0.1:8443".to_string()
             )
         );
+    }
+
+    fn scope_from_challenge(header: &str, authority: &str) -> Result<String, String> {
+        parse_challenge(header, authority).map(|c| c.scope)
+    }
+
+    #[test]
+    fn challenge_tenants() {
+        let h = "Bearer authorization=\"https://login.microsoftonline.com/72f988bf\", resource=\"https://vault.azure.net\"";
+        assert_eq!(
+            parse_challenge(h, "v.vault.azure.net").unwrap().tenant,
+            "72f988bf"
+        );
+        assert_eq!(
+            tenant_of("https://login.microsoftonline.com/dstsv2/t2/"),
+            "t2"
+        );
+        assert_eq!(tenant_of("login.microsoftonline.com/t3"), "t3");
+        assert_eq!(tenant_of(""), "");
     }
 
     #[test]
