@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use zeroize::Zeroizing;
 
-/// The Key Vault REST API version (keys `encrypt`/`decrypt` with RSA-OAEP-256).
-pub(super) const API_VERSION: &str = "7.4";
+/// The Key Vault REST API version, the one sops 3.11's Go client (azkeys v1.4.0) sends.
+pub(super) const API_VERSION: &str = "7.6";
 const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 static HTTP: OnceLock<Result<HttpClient, String>> = OnceLock::new();
@@ -365,11 +365,11 @@ mod tests {
     fn urls_and_kids() {
         assert_eq!(
             key_url("https://v.vault.azure.net/", "k 1", "abc", "encrypt"),
-            "https://v.vault.azure.net/keys/k%201/abc/encrypt?api-version=7.4"
+            "https://v.vault.azure.net/keys/k%201/abc/encrypt?api-version=7.6"
         );
         assert_eq!(
             key_url("https://v.vault.azure.net", "k", "", ""),
-            "https://v.vault.azure.net/keys/k/?api-version=7.4"
+            "https://v.vault.azure.net/keys/k/?api-version=7.6"
         );
         assert_eq!(
             version_of_kid("https://v.vault.azure.net/keys/k/0123abc").as_deref(),
@@ -449,7 +449,7 @@ mod tests {
         };
         let sep = "-".repeat(80);
         assert_eq!(
-            describe_error("POST", "https://v/keys/k/1/encrypt?api-version=7.4", &resp),
+            describe_error("POST", "https://v/keys/k/1/encrypt?api-version=7.6", &resp),
             format!(
                 "POST https://v/keys/k/1/encrypt\n{sep}\nRESPONSE 403: 403 Forbidden\nERROR CODE: Forbidden\n{sep}\n\
                  {{\n  \"error\": {{\n    \"code\": \"Forbidden\",\n    \"message\": \"no keys encrypt permission\",\n    \"x\": [],\n    \"y\": [\n      1,\n      {{}}\n    ]\n  }}\n}}\n{sep}\n"
