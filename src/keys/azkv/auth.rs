@@ -102,13 +102,20 @@ fn acquire(
             Outcome::Token(t) => return Ok(t),
             Outcome::Unavailable(why) => tried.push(format!("{}: {why}", source.label())),
             Outcome::Failed(why) => {
-                tried.push(format!("{}: {why}", source.label()));
+                // The environment's failures already name their credential, as Go's do.
+                let why = why.trim_end();
+                if why.starts_with("Client") {
+                    tried.push(why.to_string());
+                } else {
+                    tried.push(format!("{}: {why}", source.label()));
+                }
                 break;
             }
         }
     }
     Err(format!(
-        "DefaultAzureCredential: failed to acquire a token.\nAttempted credentials:\n\t{}\n         Check AZURE_TENANT_ID/AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or \
+        "DefaultAzureCredential: failed to acquire a token.\nAttempted credentials:\n\t{}\n\
+         Check AZURE_TENANT_ID/AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or \
          AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE (workload identity), \
          the managed identity, or run 'az login'",
         tried.join("\n\t")
