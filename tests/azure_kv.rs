@@ -565,6 +565,12 @@ fn check_client_jwt(jwt: &str, port: u16) -> Result<(), String> {
     {
         return Err(format!("bad header {header}"));
     }
+    // With AZURE_CLIENT_SEND_CERTIFICATE_CHAIN the certificate itself travels in x5c.
+    if let Some(chain) = header.get("x5c")
+        && chain != &serde_json::json!([base64::engine::general_purpose::STANDARD.encode(&cert)])
+    {
+        return Err(format!("bad x5c {chain}"));
+    }
     let aud = format!("https://127.0.0.1:{port}/{TENANT}/oauth2/v2.0/token");
     if claims["aud"] != aud.as_str()
         || claims["iss"] != CLIENT_ID
@@ -784,6 +790,20 @@ fn certificate_workload_identity_managed_identity_and_cli_credentials() {
         )
         .set_env("AZURE_AUTHORITY_HOST", fake.base());
     run(&sb, "certificate");
+    let x5c_sent = |fake: &Fake| {
+        fake.log().iter().any(|r| {
+            parse_form(&r.body)
+                .get("client_assertion")
+                .is_some_and(|jwt| {
+                    let header = B64URL.decode(jwt.split('.').next().unwrap()).unwrap();
+                    serde_json::from_slice::<serde_json::Value>(&header).unwrap()["x5c"].is_array()
+                })
+        })
+    };
+    assert!(!x5c_sent(&fake));
+    sb.set_env("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "true");
+    run(&sb, "certificate");
+    assert!(x5c_sent(&fake));
     // Workload identity: the environment credential is incomplete, so the chain goes on.
     let mut sb = fake.sandbox();
     let token_file = sb.write("federated-token", format!("{FEDERATED}\n"));

@@ -279,6 +279,8 @@ mod tests {
             })
             .collect();
         assert_eq!(keys, ["vault_url", "name", "version", "created_at", "enc"]);
+        // Reading and writing entries touches nothing of Azure.
+        assert!(!azure_started());
         assert!(
             matches!(out.get("created_at"), Some(Value::Str(s)) if &**s == "2026-11-25T09:00:00Z")
         );

@@ -177,7 +177,12 @@ fn environment(scope: &str, http: &HttpClient, env: &Environment) -> Outcome {
                     .into(),
             );
         }
-        let assertion = match client_assertion(&path, &client_id, &url) {
+        // Subject-name/issuer authentication needs the certificate in the token (x5c).
+        let send_chain = matches!(
+            env.var("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN").as_deref(),
+            Some("1" | "true" | "True" | "TRUE")
+        );
+        let assertion = match client_assertion(&path, &client_id, &url, send_chain) {
             Ok(a) => a,
             Err(e) => return Outcome::Failed(format!("ClientCertificateCredential: {e}")),
         };
@@ -442,6 +447,7 @@ fn client_assertion(
     path: &str,
     client_id: &str,
     audience: &str,
+    send_chain: bool,
 ) -> Result<Zeroizing<String>, String> {
     use ring::signature::RsaKeyPair;
     use ureq::tls::PemItem;
@@ -470,12 +476,16 @@ fn client_assertion(
         .map_err(|e| format!("the private key in {path} is not a usable RSA key: {e}"))?;
     let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &cert_der);
     let sha256 = ring::digest::digest(&ring::digest::SHA256, &cert_der);
-    let header = serde_json::json!({
+    let mut header = serde_json::json!({
         "alg": "RS256",
         "typ": "JWT",
         "x5t": B64URL.encode(sha1.as_ref()),
         "x5t#S256": B64URL.encode(sha256.as_ref()),
     });
+    if send_chain && let Some(h) = header.as_object_mut() {
+        let chain = base64::engine::general_purpose::STANDARD.encode(&cert_der);
+        h.insert("x5c".into(), serde_json::json!([chain]));
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -621,11 +631,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.pem");
         std::fs::write(&p, "no pem here").unwrap();
-        let err = client_assertion(p.to_str().unwrap(), "id", "aud")
+        let err = client_assertion(p.to_str().unwrap(), "id", "aud", false)
             .err()
             .unwrap();
         assert!(err.contains("must be PEM"), "{err}");
-        assert!(client_assertion("/nonexistent.pem", "id", "aud").is_err());
+        assert!(client_assertion("/nonexistent.pem", "id", "aud", false).is_err());
     }
 
     #[test]
