@@ -71,7 +71,7 @@ fn pki() -> &'static Pki {
         openssl(&dir, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
             "-subj", "/CN=127.0.0.1"]);
         std::fs::write(dir.join("ext.cnf"),
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n").unwrap();
+            "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:login.microsoftonline.com\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n").unwrap();
         openssl(&dir, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
         openssl(&dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out",
@@ -206,6 +206,51 @@ impl Fake {
     }
 }
 
+/// An HTTP CONNECT proxy that sends every tunnel to the fake (whose certificate also
+/// names login.microsoftonline.com): Go's MSAL insists on asking that host for
+/// instance discovery, and Go proxies everything but loopback through `HTTPS_PROXY`.
+fn start_connect_proxy(fake_port: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { continue };
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match client.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let line = String::from_utf8_lossy(&head)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                log.lock().unwrap().push(line);
+                let Ok(upstream) = TcpStream::connect(("127.0.0.1", fake_port)) else {
+                    return;
+                };
+                let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                let (mut c1, mut u1) = (client, upstream);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut u2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut c1, &mut u1);
+                let _ = u1.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (port, seen)
+}
+
 fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
@@ -332,7 +377,8 @@ fn handle(req: &Req, state: &Arc<Mutex<State>>, port: u16) -> (String, String, S
         };
         if form.get("grant_type").map(String::as_str) != Some("client_credentials")
             || form.get("client_id").map(String::as_str) != Some(CLIENT_ID)
-            || form.get("scope") != Some(&scope)
+            // MSAL (Go) appends `openid offline_access profile`; the resource scope comes first.
+            || form.get("scope").and_then(|v| v.split(' ').next()) != Some(scope.as_str())
         {
             return bad(
                 "invalid_request",
@@ -397,6 +443,34 @@ fn handle(req: &Req, state: &Arc<Mutex<State>>, port: u16) -> (String, String, S
         let token = issue(state, "imds");
         return ("200 OK".into(), String::new(),
                 serde_json::json!({"access_token": token, "expires_on": "4102444800", "token_type": "Bearer"}).to_string());
+    }
+    // Entra ID instance discovery and OpenID configuration (what Go's MSAL asks first;
+    // it reaches login.microsoftonline.com through the test's CONNECT proxy).
+    let authority = format!("https://127.0.0.1:{port}/{TENANT}");
+    if req.path == "/common/discovery/instance" {
+        let host = format!("127.0.0.1:{port}");
+        return (
+            "200 OK".into(),
+            String::new(),
+            serde_json::json!({
+                "tenant_discovery_endpoint": format!("{authority}/v2.0/.well-known/openid-configuration"),
+                "api-version": "1.1",
+                "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}]
+            })
+            .to_string(),
+        );
+    }
+    if req.path == format!("/{TENANT}/v2.0/.well-known/openid-configuration") {
+        return (
+            "200 OK".into(),
+            String::new(),
+            serde_json::json!({
+                "token_endpoint": format!("{authority}/oauth2/v2.0/token"),
+                "authorization_endpoint": format!("{authority}/oauth2/v2.0/authorize"),
+                "issuer": format!("{authority}/v2.0"),
+            })
+            .to_string(),
+        );
     }
     // Key Vault.
     let Some(rest) = req.path.strip_prefix("/keys/") else {
@@ -538,7 +612,7 @@ fn mock_unwrap(version: &str, cipher: &[u8]) -> Option<Vec<u8>> {
     )
 }
 
-/// Checks a client-certificate assertion: RS256 signature by the client key, the
+/// Checks a client-certificate assertion: PS256 signature by the client key, the
 /// certificate thumbprints, and the claims MSAL sends.
 fn check_client_jwt(jwt: &str, port: u16) -> Result<(), String> {
     let parts: Vec<&str> = jwt.split('.').collect();
@@ -558,11 +632,10 @@ fn check_client_jwt(jwt: &str, port: u16) -> Result<(), String> {
             _ => None,
         })
         .unwrap();
-    let s256 = B64URL.encode(ring::digest::digest(&ring::digest::SHA256, &cert));
-    if header["alg"] != "RS256"
-        || header["x5t#S256"] != s256.as_str()
-        || header["x5t"].as_str().is_none()
-    {
+    // Go's MSAL sends PS256 with the SHA-256 thumbprint in standard base64.
+    let s256 = base64::engine::general_purpose::STANDARD
+        .encode(ring::digest::digest(&ring::digest::SHA256, &cert));
+    if header["alg"] != "PS256" || header["x5t#S256"] != s256.as_str() {
         return Err(format!("bad header {header}"));
     }
     // With AZURE_CLIENT_SEND_CERTIFICATE_CHAIN the certificate itself travels in x5c.
@@ -581,7 +654,7 @@ fn check_client_jwt(jwt: &str, port: u16) -> Result<(), String> {
     }
     let public = std::fs::read(pki().dir.join("client.pub.der")).unwrap();
     let sig = B64URL.decode(s).map_err(|e| e.to_string())?;
-    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, public)
+    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PSS_2048_8192_SHA256, public)
         .verify(format!("{h}.{c}").as_bytes(), &sig)
         .map_err(|_| "signature does not verify".to_string())
 }
@@ -1092,6 +1165,84 @@ fn no_azure_work_without_azure_keys() {
 
 // ---------------------------------------------------------------- interop with the real sops
 
+/// The environment and workload-identity credentials with the real sops: its MSAL
+/// client goes through instance discovery (via the CONNECT proxy) to the fake, then
+/// to the same token endpoint sops-rs uses.
+#[test]
+fn interop_client_secret_certificate_workload_identity_both_directions() {
+    let fake = Fake::start();
+    let (proxy, tunnels) = start_connect_proxy(fake.port);
+    for kind in ["secret", "certificate", "workload"] {
+        let mut sb = fake.sandbox();
+        sb.set_env("AZURE_TENANT_ID", TENANT)
+            .set_env("AZURE_CLIENT_ID", CLIENT_ID)
+            .set_env("AZURE_AUTHORITY_HOST", format!("{}/", fake.base()));
+        match kind {
+            "secret" => {
+                sb.set_env("AZURE_CLIENT_SECRET", SECRET);
+            }
+            "certificate" => {
+                sb.set_env(
+                    "AZURE_CLIENT_CERTIFICATE_PATH",
+                    pki().client_pem().display().to_string(),
+                );
+            }
+            _ => {
+                let file = sb.write("federated-token", FEDERATED);
+                sb.set_env("AZURE_FEDERATED_TOKEN_FILE", file.display().to_string());
+            }
+        }
+        for (writer, reader) in [(Tool::Oracle, Tool::SopsRs), (Tool::SopsRs, Tool::Oracle)] {
+            let proxied = |sb: &mut Sandbox, tool: Tool| {
+                if tool == Tool::Oracle {
+                    sb.set_env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy}"));
+                } else {
+                    sb.unset_env("HTTPS_PROXY");
+                }
+            };
+            fake.clear_log();
+            proxied(&mut sb, writer);
+            let enc = encrypt(&sb, writer, &["--azure-kv", &fake.key_url("")]);
+            enc.success();
+            assert!(
+                enc.stdout_text().contains(&format!("version: {CURRENT}")),
+                "{kind}"
+            );
+            assert_key_requests(&fake, &fake.log(), "encrypt", CURRENT);
+            sb.write("enc.yaml", &enc.stdout);
+            fake.clear_log();
+            proxied(&mut sb, reader);
+            let dec = decrypt(&sb, reader, "enc.yaml");
+            dec.success();
+            assert_eq!(dec.stdout_text(), PLAIN, "{kind}");
+            let log = fake.log();
+            assert_key_requests(&fake, &log, "decrypt", CURRENT);
+            assert!(
+                key_ops(&log)
+                    .iter()
+                    .all(|r| r.headers["authorization"].starts_with(&format!("Bearer at-{kind}-"))),
+                "{kind}: {log:#?}"
+            );
+            assert_eq!(
+                log.iter()
+                    .filter(|r| r.path.ends_with("/oauth2/v2.0/token"))
+                    .count(),
+                1,
+                "{kind}"
+            );
+        }
+    }
+    assert!(
+        tunnels
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("CONNECT login.microsoftonline.com:443")),
+        "{:?}",
+        tunnels.lock().unwrap()
+    );
+}
+
 /// The real sops and sops-rs both get their token from a fake `az` (Go's credential
 /// chain narrowed to the developer credentials so that it never probes IMDS).
 #[test]
@@ -1118,9 +1269,8 @@ fn interop_azure_cli_both_directions() {
     }
 }
 
-/// The real sops reaches the fake through App Service managed identity (`IDENTITY_ENDPOINT`):
-/// its client-secret, certificate and workload credentials go through MSAL, which first asks
-/// login.microsoftonline.com for instance discovery whatever `AZURE_AUTHORITY_HOST` says.
+/// Both tools get their token from the App Service managed identity endpoint
+/// (`IDENTITY_ENDPOINT`), which needs no proxy for the real sops.
 fn interop_sandbox(fake: &Fake) -> Sandbox {
     let mut sb = fake.sandbox();
     sb.set_env("IDENTITY_ENDPOINT", format!("{}/msi/token", fake.base()))

@@ -442,7 +442,7 @@ fn run_with_timeout(
     })
 }
 
-/// A signed JWT (RS256) proving possession of the certificate's key, as MSAL builds it.
+/// A signed JWT (PS256) proving possession of the certificate's key, as MSAL builds it.
 fn client_assertion(
     path: &str,
     client_id: &str,
@@ -474,16 +474,17 @@ fn client_assertion(
     let pair = RsaKeyPair::from_pkcs8(key.der())
         .or_else(|_| RsaKeyPair::from_der(key.der()))
         .map_err(|e| format!("the private key in {path} is not a usable RSA key: {e}"))?;
-    let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &cert_der);
+    // Exactly what Go's MSAL (sops 3.11) sends: PS256, and the SHA-256 thumbprint in
+    // standard base64.
+    let std_b64 = base64::engine::general_purpose::STANDARD;
     let sha256 = ring::digest::digest(&ring::digest::SHA256, &cert_der);
     let mut header = serde_json::json!({
-        "alg": "RS256",
+        "alg": "PS256",
         "typ": "JWT",
-        "x5t": B64URL.encode(sha1.as_ref()),
-        "x5t#S256": B64URL.encode(sha256.as_ref()),
+        "x5t#S256": std_b64.encode(sha256.as_ref()),
     });
     if send_chain && let Some(h) = header.as_object_mut() {
-        let chain = base64::engine::general_purpose::STANDARD.encode(&cert_der);
+        let chain = std_b64.encode(&cert_der);
         h.insert("x5c".into(), serde_json::json!([chain]));
     }
     let now = std::time::SystemTime::now()
@@ -508,7 +509,7 @@ fn client_assertion(
     );
     let mut signature = vec![0u8; pair.public().modulus_len()];
     pair.sign(
-        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::signature::RSA_PSS_SHA256,
         &ring::rand::SystemRandom::new(),
         signing_input.as_bytes(),
         &mut signature,
