@@ -158,13 +158,15 @@ fn call(method: &str, url: &str, body: Option<&[u8]>) -> Result<Response, String
     let challenge = match known {
         Some(c) => c,
         None => {
-            let (resp, challenge) = http.send_reading_header(
-                method,
-                url,
-                &[("Accept", "application/json")],
-                None,
-                "www-authenticate",
-            )?;
+            let (resp, challenge) = http
+                .send_reading_header(
+                    method,
+                    url,
+                    &[("Accept", "application/json")],
+                    None,
+                    "www-authenticate",
+                )
+                .map_err(|e| go_transport_error(method, url, &e))?;
             if resp.status != 401 {
                 // Not a challenge (an error page, or an unauthenticated vault): that is the answer.
                 return Ok(resp);
@@ -190,6 +192,19 @@ fn call(method: &str, url: &str, body: Option<&[u8]>) -> Result<Response, String
         headers.push(("Content-Type", "application/json"));
     }
     http.send(method, url, &headers, body)
+        .map_err(|e| go_transport_error(method, url, &e))
+}
+
+/// A connection failure in the shape of Go's `net/http` errors (`Post "<url>": …`).
+fn go_transport_error(method: &str, url: &str, error: &str) -> String {
+    let detail = error
+        .strip_prefix(&format!("{method} {url}: "))
+        .unwrap_or(error);
+    let mut verb = method.to_ascii_lowercase();
+    if let Some(first) = verb.get(..1).map(str::to_ascii_uppercase) {
+        verb.replace_range(..1, &first);
+    }
+    format!("{verb} \"{url}\": {detail}")
 }
 
 /// The token scope from `Bearer authorization="…" resource="…"` (or `scope="…"`),
@@ -429,6 +444,15 @@ mod tests {
             "https://0.0.1:8443/.default"
         );
         assert!(scope_from_challenge(h, "127.0.0.1:9999").is_err());
+    }
+
+    #[test]
+    fn transport_errors_read_like_go() {
+        assert_eq!(
+            go_transport_error("POST", "https://v/k", "POST https://v/k: io: refused"),
+            "Post \"https://v/k\": io: refused"
+        );
+        assert_eq!(go_transport_error("GET", "u", "other"), "Get \"u\": other");
     }
 
     #[test]
