@@ -107,6 +107,8 @@ struct State {
     tokens: HashMap<String, String>,
     /// Key operations answer 403 Forbidden.
     deny: bool,
+    /// The challenge names a resource outside the vault's domain.
+    foreign_resource: bool,
 }
 
 struct Fake {
@@ -486,8 +488,13 @@ fn handle(req: &Req, state: &Arc<Mutex<State>>, port: u16) -> (String, String, S
         .cloned()
         .unwrap_or_default();
     if auth.is_empty() {
+        let named = if state.lock().unwrap().foreign_resource {
+            "https://vault.azure.net".to_string()
+        } else {
+            resource
+        };
         let challenge = format!(
-            "WWW-Authenticate: Bearer authorization=\"https://login.microsoftonline.com/{TENANT}\", resource=\"{resource}\"\r\n"
+            "WWW-Authenticate: Bearer authorization=\"https://login.microsoftonline.com/{TENANT}\", resource=\"{named}\"\r\n"
         );
         return ("401 Unauthorized".into(), challenge,
                 serde_json::json!({"error": {"code": "Unauthorized", "message": "AKV10000: Request is missing a Bearer or PoP token."}}).to_string());
@@ -1161,6 +1168,49 @@ fn no_azure_work_without_azure_keys() {
     sb.write("enc.yaml", &enc.stdout);
     decrypt(&sb, Tool::SopsRs, "enc.yaml").success();
     assert!(fake.log().is_empty());
+    // A file with an Azure key and an age key opens with age (tried first) without Azure.
+    let enc = encrypt(
+        &sb,
+        Tool::SopsRs,
+        &["--age", AGE1, "--azure-kv", &fake.key_url(CURRENT)],
+    );
+    enc.success();
+    fake.clear_log();
+    sb.write("enc.yaml", &enc.stdout);
+    decrypt(&sb, Tool::SopsRs, "enc.yaml").success();
+    assert!(fake.log().is_empty(), "{:#?}", fake.log());
+}
+
+/// A vault whose challenge names another service's resource gets no token (from
+/// either tool): a forged vault URL cannot collect a token for the real Key Vault.
+#[test]
+fn foreign_challenge_resource_is_refused_before_any_token_request() {
+    let fake = Fake::start();
+    let mut sb = fake.sandbox();
+    fake.with_secret(&mut sb, SECRET);
+    let enc = encrypt(&sb, Tool::SopsRs, &["--azure-kv", &fake.key_url(CURRENT)]);
+    enc.success();
+    sb.write("enc.yaml", &enc.stdout);
+    fake.state.lock().unwrap().foreign_resource = true;
+    fake.clear_log();
+    let (ours, theirs) = sb.run_both(&["decrypt", "enc.yaml"]);
+    ours.code(128);
+    theirs.code(128);
+    for run in [&ours, &theirs] {
+        let err = run.stderr.replace("\n      | ", " ");
+        assert!(
+            err.contains(
+                "challenge resource \"https://vault.azure.net\" doesn't match the requested domain"
+            ),
+            "{err}"
+        );
+    }
+    let log = fake.log();
+    assert!(
+        log.iter()
+            .all(|r| !r.path.contains("oauth2") && !r.headers.contains_key("authorization")),
+        "{log:#?}"
+    );
 }
 
 // ---------------------------------------------------------------- interop with the real sops
@@ -1340,4 +1390,18 @@ fn interop_real_sops_encrypts_sops_rs_decrypts() {
         &theirs.stdout,
         "sops-rs vs sops -d (json, shamir)",
     );
+    // And dotenv, whose metadata is flattened (`sops_azure_kv__list_0__map_vault_url=…`).
+    sb.write("plain.env", "DB_PASSWORD=hunter2\n# comment\nUSER=me\n");
+    let enc = sb.run(Tool::Oracle, ["encrypt", "plain.env"]);
+    enc.success();
+    assert!(
+        enc.stdout_text().contains("azure_kv"),
+        "{}",
+        enc.stdout_text()
+    );
+    sb.write("enc.env", &enc.stdout);
+    let (ours, theirs) = sb.run_both(&["decrypt", "enc.env"]);
+    ours.success();
+    theirs.success();
+    common::assert_bytes_eq(&ours.stdout, &theirs.stdout, "sops-rs vs sops -d (dotenv)");
 }
