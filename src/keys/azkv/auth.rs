@@ -254,11 +254,10 @@ fn oauth_token(http: &HttpClient, url: &str, form: &[(&str, &str)], who: &str) -
         Ok(r) => r,
         Err(e) => return Outcome::Failed(format!("{who}: authentication failed: {e}")),
     };
-    let json: serde_json::Value = serde_json::from_slice(&resp.body).unwrap_or_default();
     if resp.is_success()
-        && let Some(t) = json.get("access_token").and_then(|t| t.as_str())
+        && let Some(t) = token_field(&resp.body)
     {
-        return Outcome::Token(Zeroizing::new(t.to_string()));
+        return Outcome::Token(t);
     }
     Outcome::Failed(format!(
         "{who}: authentication failed:\n{}",
@@ -319,11 +318,10 @@ fn managed_identity(scope: &str, env: &Environment) -> Outcome {
         }
         Err(e) => return Outcome::Failed(format!("App Service managed identity endpoint: {e}")),
     };
-    let json: serde_json::Value = serde_json::from_slice(&resp.body).unwrap_or_default();
     if resp.is_success()
-        && let Some(t) = json.get("access_token").and_then(|t| t.as_str())
+        && let Some(t) = token_field(&resp.body)
     {
-        return Outcome::Token(Zeroizing::new(t.to_string()));
+        return Outcome::Token(t);
     }
     let why = format!(
         "GET {}: RESPONSE {}: {}",
@@ -381,11 +379,27 @@ fn azure_cli(scope: &str, tenant: &str, env: &Environment) -> Outcome {
         };
         return Outcome::Unavailable(why);
     }
-    let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap_or_default();
-    match json.get("accessToken").and_then(|t| t.as_str()) {
-        Some(t) => Outcome::Token(Zeroizing::new(t.to_string())),
+    match token_field(&stdout) {
+        Some(t) => Outcome::Token(t),
         None => Outcome::Unavailable("unexpected output from 'az account get-access-token'".into()),
     }
+}
+
+/// The token of a JSON answer (`access_token` from Entra ID and managed identity,
+/// `accessToken` from the Azure CLI), moved straight into a zeroized buffer.
+fn token_field(json: &[u8]) -> Option<Zeroizing<String>> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        access_token: Option<String>,
+        #[serde(rename = "accessToken")]
+        access_token_cli: Option<String>,
+    }
+    let answer: Answer = serde_json::from_slice(json).ok()?;
+    answer
+        .access_token
+        .or(answer.access_token_cli)
+        .filter(|t| !t.is_empty())
+        .map(Zeroizing::new)
 }
 
 fn find_on_path(env: &Environment, program: &str) -> Option<std::path::PathBuf> {
@@ -561,6 +575,24 @@ mod tests {
             Duration::from_secs(3),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn tokens_are_read_from_either_field() {
+        assert_eq!(
+            token_field(br#"{"access_token":"a","expires_in":1}"#)
+                .as_deref()
+                .map(String::as_str),
+            Some("a")
+        );
+        assert_eq!(
+            token_field(br#"{"accessToken":"b","expiresOn":"x"}"#)
+                .as_deref()
+                .map(String::as_str),
+            Some("b")
+        );
+        assert!(token_field(br#"{"error":"x"}"#).is_none());
+        assert!(token_field(b"not json").is_none());
     }
 
     #[test]

@@ -99,23 +99,34 @@ fn key_operation(
     value: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, String> {
     let url = key_url(vault, name, version, op);
-    let body = Zeroizing::new(
-        serde_json::json!({"alg": "RSA-OAEP-256", "value": B64URL.encode(value)}).to_string(),
-    );
+    // Built by hand (base64url needs no JSON escaping) so that every copy of the
+    // encoded key is a zeroized buffer.
+    let encoded = Zeroizing::new(B64URL.encode(value));
+    let body = Zeroizing::new(format!(
+        "{{\"alg\":\"RSA-OAEP-256\",\"value\":\"{}\"}}",
+        encoded.as_str()
+    ));
     let resp = call("POST", &url, Some(body.as_bytes()))?;
     if !resp.is_success() {
         return Err(describe_error("POST", &url, &resp));
     }
-    let json: Zeroizing<String> = Zeroizing::new(String::from_utf8_lossy(&resp.body).into_owned());
-    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-    let value = parsed
-        .get("value")
-        .and_then(|v| v.as_str())
+    let result: OperationResult = serde_json::from_slice(&resp.body)
+        .map_err(|e| format!("POST {url}: unexpected response: {e}"))?;
+    let value = result
+        .value
+        .map(Zeroizing::new)
         .ok_or_else(|| format!("POST {url}: the response has no \"value\""))?;
     B64URL
         .decode(value.trim_end_matches('='))
         .map(Zeroizing::new)
         .map_err(|e| format!("POST {url}: the response's \"value\" is not base64url: {e}"))
+}
+
+/// The part of a key operation's answer sops uses; `value` moves straight into a
+/// zeroized buffer.
+#[derive(serde::Deserialize)]
+struct OperationResult {
+    value: Option<String>,
 }
 
 /// `{vault}/keys/{name}/{version}[/{op}]?api-version=…` (an empty version keeps its slash, as Go's client does).
@@ -313,7 +324,9 @@ pub(super) fn describe_error(method: &str, url: &str, resp: &Response) -> String
 fn go_json_indent(src: &str) -> Option<String> {
     serde_json::from_str::<serde_json::Value>(src).ok()?;
     let body = src.trim_start_matches([' ', '\t', '\r', '\n']);
-    let trailing = &body[body.trim_end_matches([' ', '\t', '\r', '\n']).len()..];
+    let trailing = body
+        .get(body.trim_end_matches([' ', '\t', '\r', '\n']).len()..)
+        .unwrap_or("");
     let mut out = String::with_capacity(body.len() * 2);
     let newline = |out: &mut String, depth: usize| {
         out.push('\n');
