@@ -114,6 +114,9 @@ struct State {
 struct Fake {
     port: u16,
     state: Arc<Mutex<State>>,
+    /// The CONNECT proxy every sandbox uses (`HTTPS_PROXY`), and the tunnels it opened.
+    proxy: u16,
+    tunnels: Arc<Mutex<Vec<String>>>,
 }
 
 impl Fake {
@@ -155,7 +158,13 @@ impl Fake {
                 std::thread::spawn(move || serve(stream, config, st, port));
             }
         });
-        Fake { port, state }
+        let (proxy, tunnels) = start_connect_proxy(port);
+        Fake {
+            port,
+            state,
+            proxy,
+            tunnels,
+        }
     }
 
     fn base(&self) -> String {
@@ -191,6 +200,20 @@ impl Fake {
             "AZURE_POD_IDENTITY_AUTHORITY_HOST",
             format!("http://127.0.0.1:{}", closed_port()),
         );
+        // Go's MSAL asks login.microsoftonline.com for instance discovery first, whatever
+        // AZURE_AUTHORITY_HOST says: the proxy sends that to the fake.
+        // sops-rs goes direct to the loopback fake (Go always does).
+        sb.set_env("HTTPS_PROXY", format!("http://127.0.0.1:{}", self.proxy))
+            .set_env("NO_PROXY", "127.0.0.1,localhost");
+        // The real sops ignores that override (its IMDS address is fixed), so when it
+        // stands in for sops-rs (`SOPS_RS_BIN`, the rig self-check) a Cloud Shell
+        // endpoint on a closed port keeps its managed identity off the network.
+        if std::env::var_os("SOPS_RS_BIN").is_some_and(|v| !v.is_empty()) {
+            sb.set_env(
+                "MSI_ENDPOINT",
+                format!("http://127.0.0.1:{}/msi", closed_port()),
+            );
+        }
         sb
     }
 
@@ -234,8 +257,22 @@ fn start_connect_proxy(fake_port: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
                     .next()
                     .unwrap_or("")
                     .to_string();
-                log.lock().unwrap().push(line);
-                let Ok(upstream) = TcpStream::connect(("127.0.0.1", fake_port)) else {
+                log.lock().unwrap().push(line.clone());
+                // Entra ID's discovery host goes to the fake; loopback targets (sops-rs's
+                // own requests, ureq proxies them too) go where they were meant to.
+                let target = line.split(' ').nth(1).unwrap_or("");
+                let upstream = match target.rsplit_once(':') {
+                    Some(("login.microsoftonline.com", "443")) => {
+                        TcpStream::connect(("127.0.0.1", fake_port))
+                    }
+                    Some(("127.0.0.1", port)) => {
+                        TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap_or(0)))
+                    }
+                    _ => Err(std::io::Error::other("not a test address")),
+                };
+                let Ok(upstream) = upstream else {
+                    let _ =
+                        client.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
                     return;
                 };
                 let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
@@ -1179,6 +1216,12 @@ fn no_azure_work_without_azure_keys() {
     sb.write("enc.yaml", &enc.stdout);
     decrypt(&sb, Tool::SopsRs, "enc.yaml").success();
     assert!(fake.log().is_empty(), "{:#?}", fake.log());
+    // NO_PROXY kept sops-rs off the proxy.
+    assert!(
+        fake.tunnels.lock().unwrap().is_empty(),
+        "{:?}",
+        fake.tunnels.lock().unwrap()
+    );
 }
 
 /// A vault whose challenge names another service's resource gets no token (from
@@ -1221,7 +1264,6 @@ fn foreign_challenge_resource_is_refused_before_any_token_request() {
 #[test]
 fn interop_client_secret_certificate_workload_identity_both_directions() {
     let fake = Fake::start();
-    let (proxy, tunnels) = start_connect_proxy(fake.port);
     for kind in ["secret", "certificate", "workload"] {
         let mut sb = fake.sandbox();
         sb.set_env("AZURE_TENANT_ID", TENANT)
@@ -1243,11 +1285,12 @@ fn interop_client_secret_certificate_workload_identity_both_directions() {
             }
         }
         for (writer, reader) in [(Tool::Oracle, Tool::SopsRs), (Tool::SopsRs, Tool::Oracle)] {
+            // sops-rs through the proxy too here (HTTPS_PROXY without NO_PROXY).
             let proxied = |sb: &mut Sandbox, tool: Tool| {
-                if tool == Tool::Oracle {
-                    sb.set_env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy}"));
+                if tool == Tool::SopsRs {
+                    sb.unset_env("NO_PROXY");
                 } else {
-                    sb.unset_env("HTTPS_PROXY");
+                    sb.set_env("NO_PROXY", "127.0.0.1,localhost");
                 }
             };
             fake.clear_log();
@@ -1283,13 +1326,24 @@ fn interop_client_secret_certificate_workload_identity_both_directions() {
         }
     }
     assert!(
-        tunnels
+        fake.tunnels
             .lock()
             .unwrap()
             .iter()
             .any(|l| l.starts_with("CONNECT login.microsoftonline.com:443")),
         "{:?}",
-        tunnels.lock().unwrap()
+        fake.tunnels.lock().unwrap()
+    );
+    // sops-rs honoured HTTPS_PROXY for its own requests.
+    let vault = format!("CONNECT 127.0.0.1:{} ", fake.port);
+    assert!(
+        fake.tunnels
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with(&vault)),
+        "{:?}",
+        fake.tunnels.lock().unwrap()
     );
 }
 
