@@ -4,8 +4,11 @@
 //! credential chain in `auth`, both touched only when a key encrypts, decrypts or needs
 //! its version resolved, so files without Azure keys never read Azure configuration.
 
+mod assertion;
 mod auth;
+mod cli;
 mod client;
+mod form;
 
 use crate::error::{Error, Result};
 use crate::tree::{Map, Timestamp, Value};

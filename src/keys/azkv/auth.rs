@@ -8,17 +8,13 @@
 
 use crate::keys::environment::Environment;
 use crate::keys::http::HttpClient;
-use base64::Engine;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
-const B64URL: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/";
 const IMDS_HOST: &str = "http://169.254.169.254";
-/// How long the Azure CLI may take (Go's `AzureCLICredential` allows 10 seconds).
-const CLI_TIMEOUT: Duration = Duration::from_secs(10);
 /// IMDS only answers on Azure machines: elsewhere the connection must fail fast.
 const IMDS_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const IMDS_TOTAL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -96,7 +92,10 @@ fn acquire(
             Source::Environment => environment(scope, http, env),
             Source::WorkloadIdentity => workload_identity(scope, http, env),
             Source::ManagedIdentity => managed_identity(scope, env),
-            Source::AzureCli => azure_cli(scope, tenant, env),
+            Source::AzureCli => match super::cli::token(scope, tenant, env) {
+                Ok(t) => Outcome::Token(t),
+                Err(why) => Outcome::Unavailable(why),
+            },
         };
         match outcome {
             Outcome::Token(t) => return Ok(t),
@@ -182,10 +181,11 @@ fn environment(scope: &str, http: &HttpClient, env: &Environment) -> Outcome {
             env.var("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN").as_deref(),
             Some("1" | "true" | "True" | "TRUE")
         );
-        let assertion = match client_assertion(&path, &client_id, &url, send_chain) {
-            Ok(a) => a,
-            Err(e) => return Outcome::Failed(format!("ClientCertificateCredential: {e}")),
-        };
+        let assertion =
+            match super::assertion::client_assertion(&path, &client_id, &url, send_chain) {
+                Ok(a) => a,
+                Err(e) => return Outcome::Failed(format!("ClientCertificateCredential: {e}")),
+            };
         let form = [
             ("client_assertion", assertion.as_str()),
             ("client_assertion_type", JWT_BEARER),
@@ -241,7 +241,7 @@ fn workload_identity(scope: &str, http: &HttpClient, env: &Environment) -> Outco
 
 /// POSTs a client-credentials request to Entra ID's v2 token endpoint.
 fn oauth_token(http: &HttpClient, url: &str, form: &[(&str, &str)], who: &str) -> Outcome {
-    let body = Zeroizing::new(form_encode(form));
+    let body = Zeroizing::new(super::form::form_encode(form));
     let resp = match http.send(
         "POST",
         url,
@@ -283,7 +283,7 @@ fn managed_identity(scope: &str, env: &Environment) -> Outcome {
             query.insert(0, ("api-version", "2019-08-01"));
             let sep = if endpoint.contains('?') { '&' } else { '?' };
             (
-                format!("{endpoint}{sep}{}", form_encode(&query)),
+                format!("{endpoint}{sep}{}", super::form::form_encode(&query)),
                 ("X-IDENTITY-HEADER", secret),
                 false,
             )
@@ -296,7 +296,7 @@ fn managed_identity(scope: &str, env: &Environment) -> Outcome {
                 format!(
                     "{}/metadata/identity/oauth2/token?{}",
                     host.trim_end_matches('/'),
-                    form_encode(&query)
+                    super::form::form_encode(&query)
                 ),
                 ("Metadata", "true".to_string()),
                 true,
@@ -337,57 +337,9 @@ fn managed_identity(scope: &str, env: &Environment) -> Outcome {
     }
 }
 
-/// `AzureCLICredential`: `az account get-access-token -o json --resource <resource>`.
-fn azure_cli(scope: &str, tenant: &str, env: &Environment) -> Outcome {
-    let resource = scope.strip_suffix("/.default").unwrap_or(scope);
-    let Some(az) = find_on_path(env, "az") else {
-        return Outcome::Unavailable("Azure CLI not found on path".into());
-    };
-    let mut args: Vec<String> = [
-        "account",
-        "get-access-token",
-        "-o",
-        "json",
-        "--resource",
-        resource,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let tenant = Some(tenant.to_string())
-        .filter(|t| !t.is_empty())
-        .or_else(|| non_empty(env, "AZURE_TENANT_ID"));
-    if let Some(tenant) = tenant {
-        args.push("--tenant".into());
-        args.push(tenant);
-    }
-    let mut cmd = env.command(&az.to_string_lossy(), &args, &[]);
-    cmd.stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let output = match run_with_timeout(cmd, CLI_TIMEOUT) {
-        Ok(o) => o,
-        Err(e) => return Outcome::Unavailable(e),
-    };
-    let stdout = Zeroizing::new(output.stdout);
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        let why = if stderr.contains("az login") || stderr.contains("az account set") {
-            format!("please run 'az login' to set up an account ({stderr})")
-        } else {
-            format!("az exited with {}: {stderr}", output.status)
-        };
-        return Outcome::Unavailable(why);
-    }
-    match token_field(&stdout) {
-        Some(t) => Outcome::Token(t),
-        None => Outcome::Unavailable("unexpected output from 'az account get-access-token'".into()),
-    }
-}
-
 /// The token of a JSON answer (`access_token` from Entra ID and managed identity,
 /// `accessToken` from the Azure CLI), moved straight into a zeroized buffer.
-fn token_field(json: &[u8]) -> Option<Zeroizing<String>> {
+pub(super) fn token_field(json: &[u8]) -> Option<Zeroizing<String>> {
     #[derive(serde::Deserialize)]
     struct Answer {
         access_token: Option<String>,
@@ -400,163 +352,6 @@ fn token_field(json: &[u8]) -> Option<Zeroizing<String>> {
         .or(answer.access_token_cli)
         .filter(|t| !t.is_empty())
         .map(Zeroizing::new)
-}
-
-fn find_on_path(env: &Environment, program: &str) -> Option<std::path::PathBuf> {
-    let path = env.var("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-}
-
-/// Waits for `cmd` at most `limit`, killing it afterwards, so a hung `az` cannot hang sops-rs.
-fn run_with_timeout(
-    mut cmd: std::process::Command,
-    limit: Duration,
-) -> Result<std::process::Output, String> {
-    use std::io::Read;
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run az: {e}"))?;
-    // Drain both pipes on threads so a chatty child cannot block on a full pipe.
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let out_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(o) = out.as_mut() {
-            let _ = o.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(e) = err.as_mut() {
-            let _ = e.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(20)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "az did not answer within {} seconds",
-                    limit.as_secs()
-                ));
-            }
-            Err(e) => return Err(format!("waiting for az: {e}")),
-        }
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: out_thread.join().unwrap_or_default(),
-        stderr: err_thread.join().unwrap_or_default(),
-    })
-}
-
-/// A signed JWT (PS256) proving possession of the certificate's key, as MSAL builds it.
-fn client_assertion(
-    path: &str,
-    client_id: &str,
-    audience: &str,
-    send_chain: bool,
-) -> Result<Zeroizing<String>, String> {
-    use ring::signature::RsaKeyPair;
-    use ureq::tls::PemItem;
-    let pem = Zeroizing::new(
-        std::fs::read(path).map_err(|e| format!("cannot read certificate file {path}: {e}"))?,
-    );
-    let mut cert_der = None;
-    let mut key = None;
-    for item in ureq::tls::parse_pem(&pem) {
-        match item {
-            Ok(PemItem::Certificate(c)) if cert_der.is_none() => cert_der = Some(c.der().to_vec()),
-            Ok(PemItem::PrivateKey(k)) if key.is_none() => key = Some(k),
-            Ok(_) => {}
-            Err(e) => return Err(format!("cannot parse certificate file {path} as PEM: {e}")),
-        }
-    }
-    let (Some(cert_der), Some(key)) = (cert_der, key) else {
-        return Err(format!(
-            "certificate file {path} must be PEM with a CERTIFICATE and an unencrypted RSA PRIVATE KEY \
-             (PKCS#12 files are not supported by sops-rs)"
-        ));
-    };
-    // PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`); the kind is not exposed, so try both.
-    let pair = RsaKeyPair::from_pkcs8(key.der())
-        .or_else(|_| RsaKeyPair::from_der(key.der()))
-        .map_err(|e| format!("the private key in {path} is not a usable RSA key: {e}"))?;
-    // Exactly what Go's MSAL (sops 3.11) sends: PS256, and the SHA-256 thumbprint in
-    // standard base64.
-    let std_b64 = base64::engine::general_purpose::STANDARD;
-    let sha256 = ring::digest::digest(&ring::digest::SHA256, &cert_der);
-    let mut header = serde_json::json!({
-        "alg": "PS256",
-        "typ": "JWT",
-        "x5t#S256": std_b64.encode(sha256.as_ref()),
-    });
-    if send_chain && let Some(h) = header.as_object_mut() {
-        let chain = std_b64.encode(&cert_der);
-        h.insert("x5c".into(), serde_json::json!([chain]));
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let mut jti = [0u8; 16];
-    getrandom::getrandom(&mut jti).map_err(|e| format!("no randomness for the JWT id: {e}"))?;
-    let claims = serde_json::json!({
-        "aud": audience,
-        "iss": client_id,
-        "sub": client_id,
-        "jti": hex::encode(jti),
-        "iat": now,
-        "nbf": now,
-        "exp": now + 600,
-    });
-    let signing_input = format!(
-        "{}.{}",
-        B64URL.encode(header.to_string()),
-        B64URL.encode(claims.to_string())
-    );
-    let mut signature = vec![0u8; pair.public().modulus_len()];
-    pair.sign(
-        &ring::signature::RSA_PSS_SHA256,
-        &ring::rand::SystemRandom::new(),
-        signing_input.as_bytes(),
-        &mut signature,
-    )
-    .map_err(|_| "signing the client assertion failed".to_string())?;
-    Ok(Zeroizing::new(format!(
-        "{signing_input}.{}",
-        B64URL.encode(signature)
-    )))
-}
-
-/// `application/x-www-form-urlencoded` (also used for query strings).
-pub(super) fn form_encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k, true), percent_encode(v, true)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Percent-encodes all but the unreserved characters; `form` writes spaces as `+`.
-pub(super) fn percent_encode(s: &str, form: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            b' ' if form => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -593,18 +388,6 @@ mod tests {
         );
         assert!(token_field(br#"{"error":"x"}"#).is_none());
         assert!(token_field(b"not json").is_none());
-    }
-
-    #[test]
-    fn encoding() {
-        assert_eq!(
-            form_encode(&[
-                ("scope", "https://vault.azure.net/.default"),
-                ("a b", "c+d")
-            ]),
-            "scope=https%3A%2F%2Fvault.azure.net%2F.default&a+b=c%2Bd"
-        );
-        assert_eq!(percent_encode("a b/ü", false), "a%20b%2F%C3%BC");
     }
 
     #[test]
@@ -657,31 +440,5 @@ mod tests {
             err.contains("ManagedIdentityCredential: no response from the IMDS endpoint"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn certificate_problems_are_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c.pem");
-        std::fs::write(&p, "no pem here").unwrap();
-        let err = client_assertion(p.to_str().unwrap(), "id", "aud", false)
-            .err()
-            .unwrap();
-        assert!(err.contains("must be PEM"), "{err}");
-        assert!(client_assertion("/nonexistent.pem", "id", "aud", false).is_err());
-    }
-
-    #[test]
-    fn az_timeout_kills_the_child() {
-        let mut cmd = std::process::Command::new("sleep");
-        cmd.arg("5")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let start = Instant::now();
-        let err = run_with_timeout(cmd, Duration::from_millis(200))
-            .err()
-            .unwrap();
-        assert!(err.contains("did not answer"), "{err}");
-        assert!(start.elapsed() < Duration::from_secs(3));
     }
 }

@@ -134,8 +134,8 @@ fn key_url(vault: &str, name: &str, version: &str, op: &str) -> String {
     let mut url = format!(
         "{}/keys/{}/{}",
         vault.trim_end_matches('/'),
-        auth::percent_encode(name, false),
-        auth::percent_encode(version, false)
+        super::form::percent_encode(name, false),
+        super::form::percent_encode(version, false)
     );
     if !op.is_empty() {
         url.push('/');
