@@ -7,6 +7,7 @@ use crate::datakey::DataKey;
 use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
 use crate::keys::azkv::AzureKvKey;
+use crate::keys::gcpkms::GcpKmsKey;
 use crate::keys::kms::KmsKey;
 use crate::keys::pgp::PgpKey;
 use crate::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -110,10 +111,7 @@ pub fn format_changes(
 /// The master keys of a configured group, in sops's order (age, PGP, KMS).
 /// Key types sops-rs cannot use yet are refused by name.
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
-    for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
-    ] {
+    for (present, what) in [(!spec.hc_vault.is_empty(), "HashiCorp Vault transit")] {
         if present {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys are not supported by sops-rs yet"
@@ -141,6 +139,9 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
             &k.key,
             &k.version,
         )?));
+    }
+    for id in &spec.gcp_kms {
+        group.keys.push(MasterKey::GcpKms(GcpKmsKey::new(id)));
     }
     Ok(group)
 }
@@ -321,10 +322,16 @@ mod tests {
     #[test]
     fn unsupported_config_keys_are_refused() {
         let spec = GroupSpec {
-            gcp_kms: vec!["projects/p".into()],
+            hc_vault: vec!["https://v:8200/v1/transit/keys/k".into()],
             ..GroupSpec::default()
         };
         assert!(group_from_spec(&spec).is_err());
+        let spec = GroupSpec {
+            gcp_kms: vec!["projects/p/locations/l/keyRings/r/cryptoKeys/k".into()],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(group.keys[0].type_name(), "gcp_kms");
         let spec = GroupSpec {
             age: vec![A1.into()],
             ..GroupSpec::default()

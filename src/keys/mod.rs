@@ -7,6 +7,7 @@
 pub mod age;
 pub mod azkv;
 pub mod environment;
+pub mod gcpkms;
 pub mod http;
 pub mod kms;
 pub mod pgp;
@@ -30,6 +31,8 @@ pub enum MasterKey {
     Kms(kms::KmsKey),
     /// An Azure Key Vault key.
     AzureKv(azkv::AzureKvKey),
+    /// A GCP Cloud KMS key.
+    GcpKms(gcpkms::GcpKmsKey),
     /// A key type that is stored but not usable yet (kms, gcp_kms, azure_kv, hc_vault, hckms).
     Unsupported(UnsupportedKey),
 }
@@ -57,6 +60,7 @@ impl MasterKey {
             MasterKey::Pgp(_) => "pgp",
             MasterKey::Kms(_) => "kms",
             MasterKey::AzureKv(_) => "azure_kv",
+            MasterKey::GcpKms(_) => "gcp_kms",
             MasterKey::Unsupported(k) => &k.type_name,
         }
     }
@@ -68,6 +72,7 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.fingerprint().to_string(),
             MasterKey::Kms(k) => k.identifier(),
             MasterKey::AzureKv(k) => k.identifier(),
+            MasterKey::GcpKms(k) => k.identifier(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
         }
     }
@@ -79,6 +84,7 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.encrypt(data_key),
             MasterKey::Kms(k) => k.encrypt(data_key),
             MasterKey::AzureKv(k) => k.encrypt(data_key),
+            MasterKey::GcpKms(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -101,6 +107,7 @@ impl MasterKey {
             MasterKey::Kms(k) => k.decrypt(),
             // Azure credentials are read from the process environment, as Go's azidentity does.
             MasterKey::AzureKv(k) => k.decrypt(),
+            MasterKey::GcpKms(k) => k.decrypt_with(env),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -115,6 +122,7 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.to_metadata(),
             MasterKey::Kms(k) => k.to_metadata(),
             MasterKey::AzureKv(k) => k.to_metadata(),
+            MasterKey::GcpKms(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
         }
     }
@@ -126,6 +134,7 @@ impl MasterKey {
             "pgp" => Ok(MasterKey::Pgp(pgp::PgpKey::from_metadata(entry)?)),
             "kms" => Ok(MasterKey::Kms(kms::KmsKey::from_metadata(entry)?)),
             "azure_kv" => Ok(MasterKey::AzureKv(azkv::AzureKvKey::from_metadata(entry)?)),
+            "gcp_kms" => Ok(MasterKey::GcpKms(gcpkms::GcpKmsKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
                 type_name: other.to_string(),
                 fields: entry.clone(),
@@ -578,7 +587,7 @@ but none were."
                 "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr",
                 "",
             ),
-            unsupported("gcp_kms", "resource_id", "g1"),
+            stored_as_is("gcp_kms", "resource_id", "g1"),
             stored_as_is("pgp", "fp", "FP2"),
             unsupported("hc_vault", "vault_address", "v1"),
         ];
@@ -599,7 +608,7 @@ but none were."
         let groups = vec![KeyGroup {
             keys: vec![
                 stored_as_is("kms", "arn", "arn:aws:kms:x"),
-                unsupported("gcp_kms", "resource_id", "projects/p"),
+                stored_as_is("gcp_kms", "resource_id", "projects/p"),
             ],
         }];
         let order = DecryptionOrder::parse("gcp_kms").unwrap();

@@ -114,7 +114,6 @@ fn finish(mut loaded: Loaded, in_place: bool) -> Outcome {
 /// The new group from the key flags, in sops's order (PGP, KMS, then age).
 fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
     for (flag, what) in [
-        ("gcp-kms", "GCP KMS"),
         ("hckms", "HuaweiCloud KMS"),
         ("hc-vault-transit", "HashiCorp Vault transit"),
     ] {
@@ -141,6 +140,11 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
             Ok(k) => group.keys.push(MasterKey::AzureKv(k)),
             Err(e) => eprintln!("Failed to add key: {e}"),
         }
+    }
+    for id in parsed.values("gcp-kms") {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
     }
     for list in parsed.values("age") {
         for r in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -85,6 +85,13 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
                 .map(MasterKey::AzureKv),
         );
     }
+    if let Some(v) = parsed.value(&format!("{prefix}-gcp-kms")) {
+        keys.extend(
+            sops_rs::keys::gcpkms::GcpKmsKey::from_list(v)
+                .into_iter()
+                .map(MasterKey::GcpKms),
+        );
+    }
     for fp in list(parsed, &format!("{prefix}-pgp")) {
         keys.push(MasterKey::Pgp(PgpKey::new(&fp)?));
     }
@@ -92,7 +99,6 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
         keys.push(MasterKey::Age(AgeKey::new(&r)?));
     }
     for (kind, what) in [
-        ("gcp-kms", "GCP KMS"),
         ("hc-vault-transit", "HashiCorp Vault transit"),
         ("hckms", "HuaweiCloud KMS"),
     ] {

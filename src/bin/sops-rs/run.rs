@@ -265,10 +265,12 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             &k.version,
         )?));
     }
-    for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
-    ] {
+    for id in &spec.gcp_kms {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
+    }
+    for (present, what) in [(!spec.hc_vault.is_empty(), "HashiCorp Vault transit")] {
         if present {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys ({origin}) are not supported by sops-rs yet; use age recipients for now"
