@@ -176,6 +176,9 @@ impl Error {
             ),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
             Error::UnmarshalAt { line, .. } => Some(format!("hint: the problem is on line {line}")),
+            Error::DataKey(report) | Error::GenerateDataKey(report) => {
+                crate::keys::hcvault::hint(report)
+            }
             _ => None,
         }
     }

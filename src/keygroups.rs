@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
 use crate::keys::azkv::AzureKvKey;
 use crate::keys::gcpkms::GcpKmsKey;
+use crate::keys::hcvault::VaultKey;
 use crate::keys::kms::KmsKey;
 use crate::keys::pgp::PgpKey;
 use crate::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -108,16 +109,9 @@ pub fn format_changes(
     out
 }
 
-/// The master keys of a configured group, in sops's order (age, PGP, KMS).
-/// Key types sops-rs cannot use yet are refused by name.
+/// The master keys of a configured group, in sops's order (age, PGP, KMS, GCP KMS,
+/// Azure Key Vault, Vault).
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
-    for (present, what) in [(!spec.hc_vault.is_empty(), "HashiCorp Vault transit")] {
-        if present {
-            return Err(Error::InvalidMasterKey(format!(
-                "{what} keys are not supported by sops-rs yet"
-            )));
-        }
-    }
     let mut group = KeyGroup::default();
     for r in &spec.age {
         group.keys.push(MasterKey::Age(AgeKey::new(r)?));
@@ -142,6 +136,11 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
     }
     for id in &spec.gcp_kms {
         group.keys.push(MasterKey::GcpKms(GcpKmsKey::new(id)));
+    }
+    for uri in &spec.hc_vault {
+        group
+            .keys
+            .push(MasterKey::HcVault(VaultKey::from_uri(uri)?));
     }
     Ok(group)
 }
@@ -320,9 +319,29 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_config_keys_are_refused() {
+    fn config_keys_of_every_type_are_built() {
+        // With a version no request is needed (an empty one is resolved through Key Vault).
+        let spec = GroupSpec {
+            azure_keyvault: vec![crate::config::AzureSpec {
+                vault_url: "https://v.vault.azure.net".into(),
+                key: "k".into(),
+                version: "1".into(),
+            }],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(
+            group.keys[0].identifier(),
+            "https://v.vault.azure.net/keys/k/1"
+        );
         let spec = GroupSpec {
             hc_vault: vec!["https://v:8200/v1/transit/keys/k".into()],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(group.keys[0].type_name(), "hc_vault");
+        let spec = GroupSpec {
+            hc_vault: vec!["vault.example.com/v1/transit/keys/k".into()],
             ..GroupSpec::default()
         };
         assert!(group_from_spec(&spec).is_err());

@@ -57,6 +57,8 @@ impl Response {
 #[derive(Clone)]
 pub struct HttpClient {
     agent: ureq::Agent,
+    /// The same settings without a proxy: Go's transport never proxies loopback hosts.
+    direct: ureq::Agent,
 }
 
 impl HttpClient {
@@ -70,6 +72,26 @@ impl HttpClient {
         tls: &TlsOptions,
         connect: Duration,
         total: Duration,
+    ) -> Result<HttpClient, String> {
+        HttpClient::build(tls, connect, total, true)
+    }
+
+    /// [`HttpClient::with_timeouts`] returning 3xx answers instead of following them:
+    /// ureq would turn a redirected `PUT` into a `GET` that still carries custom token
+    /// headers (Vault's `X-Vault-Token`) to the new location.
+    pub fn with_timeouts_no_redirects(
+        tls: &TlsOptions,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<HttpClient, String> {
+        HttpClient::build(tls, connect, total, false)
+    }
+
+    fn build(
+        tls: &TlsOptions,
+        connect: Duration,
+        total: Duration,
+        follow_redirects: bool,
     ) -> Result<HttpClient, String> {
         let roots = if tls.ca_file.is_some() || tls.ca_dir.is_some() {
             let mut certs = Vec::new();
@@ -97,15 +119,21 @@ impl HttpClient {
             .root_certs(roots)
             .disable_verification(tls.skip_verify)
             .build();
-        let config = ureq::Agent::config_builder()
-            .timeout_connect(Some(connect))
-            .timeout_global(Some(total))
-            .http_status_as_error(false)
-            .user_agent(concat!("sops-rs/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls_config)
-            .build();
+        let config = |proxy: Option<ureq::Proxy>| {
+            ureq::Agent::config_builder()
+                .timeout_connect(Some(connect))
+                .timeout_global(Some(total))
+                .http_status_as_error(false)
+                // 10 is ureq's default.
+                .max_redirects(if follow_redirects { 10 } else { 0 })
+                .user_agent(concat!("sops-rs/", env!("CARGO_PKG_VERSION")))
+                .tls_config(tls_config.clone())
+                .proxy(proxy)
+                .build()
+        };
         Ok(HttpClient {
-            agent: config.into(),
+            agent: config(ureq::Proxy::try_from_env()).into(),
+            direct: config(None).into(),
         })
     }
 
@@ -139,8 +167,12 @@ impl HttpClient {
         let request = builder
             .body(body.unwrap_or_default().to_vec())
             .map_err(|e| format!("invalid request {method} {url}: {e}"))?;
-        let response = self
-            .agent
+        let agent = if is_loopback_url(url) {
+            &self.direct
+        } else {
+            &self.agent
+        };
+        let response = agent
             .run(request)
             .map_err(|e| format!("{method} {url}: {e}"))?;
         let status = response.status().as_u16();
@@ -163,6 +195,21 @@ impl HttpClient {
             header,
         ))
     }
+}
+
+/// True when the URL's host is `localhost` or a loopback address (Go's httpproxy rule).
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn system_roots() -> RootCerts {
@@ -281,6 +328,17 @@ mod tests {
         let url = format!("http://127.0.0.1:{port}/x");
         let err = client.send("GET", &url, &[], None).err().unwrap();
         assert!(err.contains(&url), "{err}");
+    }
+
+    #[test]
+    fn loopback_hosts_bypass_the_proxy() {
+        assert!(is_loopback_url("http://127.0.0.1:8200/v1/x"));
+        assert!(is_loopback_url("https://localhost/x"));
+        assert!(is_loopback_url("http://[::1]:80/"));
+        assert!(is_loopback_url("http://127.9.9.9/"));
+        assert!(!is_loopback_url("https://cloudkms.googleapis.com/v1/x"));
+        assert!(!is_loopback_url("https://10.0.0.1/"));
+        assert!(!is_loopback_url("not a url"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod age;
 pub mod azkv;
 pub mod environment;
 pub mod gcpkms;
+pub mod hcvault;
 pub mod http;
 pub mod kms;
 pub mod pgp;
@@ -33,6 +34,8 @@ pub enum MasterKey {
     AzureKv(azkv::AzureKvKey),
     /// A GCP Cloud KMS key.
     GcpKms(gcpkms::GcpKmsKey),
+    /// A HashiCorp Vault transit key.
+    HcVault(hcvault::VaultKey),
     /// A key type that is stored but not usable yet (kms, gcp_kms, azure_kv, hc_vault, hckms).
     Unsupported(UnsupportedKey),
 }
@@ -61,6 +64,7 @@ impl MasterKey {
             MasterKey::Kms(_) => "kms",
             MasterKey::AzureKv(_) => "azure_kv",
             MasterKey::GcpKms(_) => "gcp_kms",
+            MasterKey::HcVault(_) => "hc_vault",
             MasterKey::Unsupported(k) => &k.type_name,
         }
     }
@@ -73,6 +77,7 @@ impl MasterKey {
             MasterKey::Kms(k) => k.identifier(),
             MasterKey::AzureKv(k) => k.identifier(),
             MasterKey::GcpKms(k) => k.identifier(),
+            MasterKey::HcVault(k) => k.identifier(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
         }
     }
@@ -85,6 +90,7 @@ impl MasterKey {
             MasterKey::Kms(k) => k.encrypt(data_key),
             MasterKey::AzureKv(k) => k.encrypt(data_key),
             MasterKey::GcpKms(k) => k.encrypt(data_key),
+            MasterKey::HcVault(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -108,6 +114,7 @@ impl MasterKey {
             // Azure credentials are read from the process environment, as Go's azidentity does.
             MasterKey::AzureKv(k) => k.decrypt(),
             MasterKey::GcpKms(k) => k.decrypt_with(env),
+            MasterKey::HcVault(k) => k.decrypt_with(env),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -123,6 +130,7 @@ impl MasterKey {
             MasterKey::Kms(k) => k.to_metadata(),
             MasterKey::AzureKv(k) => k.to_metadata(),
             MasterKey::GcpKms(k) => k.to_metadata(),
+            MasterKey::HcVault(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
         }
     }
@@ -135,6 +143,7 @@ impl MasterKey {
             "kms" => Ok(MasterKey::Kms(kms::KmsKey::from_metadata(entry)?)),
             "azure_kv" => Ok(MasterKey::AzureKv(azkv::AzureKvKey::from_metadata(entry)?)),
             "gcp_kms" => Ok(MasterKey::GcpKms(gcpkms::GcpKmsKey::from_metadata(entry)?)),
+            "hc_vault" => Ok(MasterKey::HcVault(hcvault::VaultKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
                 type_name: other.to_string(),
                 fields: entry.clone(),
@@ -562,12 +571,6 @@ but none were."
         assert_eq!(key.as_bytes().len(), 32);
     }
 
-    fn unsupported(type_name: &str, field: &str, id: &str) -> MasterKey {
-        let mut m = Map::new();
-        m.push(field, Value::str(id));
-        MasterKey::from_metadata(type_name, &m).unwrap()
-    }
-
     /// A key of any type, kept as read (enough for ordering tests; never decrypted).
     fn stored_as_is(type_name: &str, field: &str, id: &str) -> MasterKey {
         let mut fields = Map::new();
@@ -589,7 +592,7 @@ but none were."
             ),
             stored_as_is("gcp_kms", "resource_id", "g1"),
             stored_as_is("pgp", "fp", "FP2"),
-            unsupported("hc_vault", "vault_address", "v1"),
+            stored_as_is("hc_vault", "vault_address", "v1"),
         ];
         assert_eq!(
             try_order(&keys, &DecryptionOrder::default()),

@@ -8,6 +8,7 @@ use sops_rs::error::{Error, Result};
 use sops_rs::keygroups;
 use sops_rs::keys::age::AgeKey;
 use sops_rs::keys::azkv::AzureKvKey;
+use sops_rs::keys::hcvault::VaultKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{KeyGroup, MasterKey};
@@ -111,12 +112,9 @@ fn finish(mut loaded: Loaded, in_place: bool) -> Outcome {
     }
 }
 
-/// The new group from the key flags, in sops's order (PGP, KMS, then age).
+/// The new group from the key flags, in sops's order (PGP, KMS, Vault, then age).
 fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
-    for (flag, what) in [
-        ("hckms", "HuaweiCloud KMS"),
-        ("hc-vault-transit", "HashiCorp Vault transit"),
-    ] {
+    for (flag, what) in [("hckms", "HuaweiCloud KMS")] {
         if !parsed.values(flag).is_empty() {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys (--{flag}) are not supported by sops-rs yet"
@@ -145,6 +143,13 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
         group
             .keys
             .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
+    }
+    // sops logs a bad Vault URI and goes on without that key.
+    for uri in parsed.values("hc-vault-transit") {
+        match VaultKey::from_uri(uri) {
+            Ok(k) => group.keys.push(MasterKey::HcVault(k)),
+            Err(e) => common::log_line("CMD", "error", &format!("Failed to add key: {e}")),
+        }
     }
     for list in parsed.values("age") {
         for r in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -6,6 +6,7 @@ use sops_rs::error::{Error, Result};
 use sops_rs::keys::MasterKey;
 use sops_rs::keys::age::AgeKey;
 use sops_rs::keys::azkv::AzureKvKey;
+use sops_rs::keys::hcvault::VaultKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::ops;
@@ -65,7 +66,7 @@ fn list(parsed: &Parsed, flag: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The keys of `--{prefix}-kms`, `-pgp`, `-age` (others are refused by name).
+/// The keys of `--{prefix}-kms`, `-pgp`, `-hc-vault-transit`, `-age` (others are refused by name).
 fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
     let mut keys = Vec::new();
     // A bad context is ignored here, as sops's rotate does (no exit 6).
@@ -95,13 +96,14 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
     for fp in list(parsed, &format!("{prefix}-pgp")) {
         keys.push(MasterKey::Pgp(PgpKey::new(&fp)?));
     }
+    // sops splits on commas without trimming, skipping empty items.
+    if let Some(v) = parsed.value(&format!("{prefix}-hc-vault-transit")) {
+        keys.extend(VaultKey::from_list(v)?.into_iter().map(MasterKey::HcVault));
+    }
     for r in list(parsed, &format!("{prefix}-age")) {
         keys.push(MasterKey::Age(AgeKey::new(&r)?));
     }
-    for (kind, what) in [
-        ("hc-vault-transit", "HashiCorp Vault transit"),
-        ("hckms", "HuaweiCloud KMS"),
-    ] {
+    for (kind, what) in [("hckms", "HuaweiCloud KMS")] {
         if !list(parsed, &format!("{prefix}-{kind}")).is_empty() {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys (--{prefix}-{kind}) are not supported by sops-rs yet"

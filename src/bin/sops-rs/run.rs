@@ -241,8 +241,8 @@ fn cli_keys(parsed: &Parsed) -> GroupSpec {
     }
 }
 
-/// Turns configured key names into master keys; key types sops-rs lacks are refused by name.
-fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
+/// Turns configured key names into master keys.
+fn build_group(spec: &GroupSpec) -> Result<KeyGroup> {
     let mut group = KeyGroup::default();
     for fp in &spec.pgp {
         group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
@@ -270,12 +270,10 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             .keys
             .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
     }
-    for (present, what) in [(!spec.hc_vault.is_empty(), "HashiCorp Vault transit")] {
-        if present {
-            return Err(Error::InvalidMasterKey(format!(
-                "{what} keys ({origin}) are not supported by sops-rs yet; use age recipients for now"
-            )));
-        }
+    for uri in &spec.hc_vault {
+        group.keys.push(MasterKey::HcVault(
+            sops_rs::keys::hcvault::VaultKey::from_uri(uri)?,
+        ));
     }
     Ok(group)
 }
@@ -313,12 +311,11 @@ pub(crate) fn encrypt_config_for(
     }
     let cli = cli_keys(parsed);
     let key_groups = if !cli.is_empty() {
-        vec![build_group(&cli, "command line")?]
+        vec![build_group(&cli)?]
     } else if let Some(rule) = rule.filter(|r| !r.key_groups.is_empty()) {
-        let origin = format!(".sops.yaml creation_rules[{}]", rule.index);
         rule.key_groups
             .iter()
-            .map(|g| build_group(g, &origin))
+            .map(build_group)
             .collect::<Result<Vec<_>>>()?
     } else {
         return Err(Error::Config(
