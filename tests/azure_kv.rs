@@ -63,6 +63,16 @@ fn openssl(dir: &Path, args: &[&str]) {
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
+        // Earlier runs' directories go once their process is gone (Linux: /proc/<pid>).
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if let Some(pid) = name.strip_prefix("azure-kv-pki-")
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("azure-kv-pki-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         openssl(&dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
