@@ -6,6 +6,7 @@ use crate::config::GroupSpec;
 use crate::datakey::DataKey;
 use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
+use crate::keys::azkv::AzureKvKey;
 use crate::keys::gcpkms::GcpKmsKey;
 use crate::keys::hcvault::VaultKey;
 use crate::keys::kms::KmsKey;
@@ -108,16 +109,9 @@ pub fn format_changes(
     out
 }
 
-/// The master keys of a configured group, in sops's order (age, PGP, KMS, Vault).
-/// Key types sops-rs cannot use yet are refused by name.
+/// The master keys of a configured group, in sops's order (age, PGP, KMS, GCP KMS,
+/// Azure Key Vault, Vault).
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
-    for (present, what) in [(!spec.azure_keyvault.is_empty(), "Azure Key Vault")] {
-        if present {
-            return Err(Error::InvalidMasterKey(format!(
-                "{what} keys are not supported by sops-rs yet"
-            )));
-        }
-    }
     let mut group = KeyGroup::default();
     for r in &spec.age {
         group.keys.push(MasterKey::Age(AgeKey::new(r)?));
@@ -132,6 +126,13 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
             k.context.iter().cloned().collect(),
             &k.aws_profile,
         )));
+    }
+    for k in &spec.azure_keyvault {
+        group.keys.push(MasterKey::AzureKv(AzureKvKey::new(
+            &k.vault_url,
+            &k.key,
+            &k.version,
+        )?));
     }
     for id in &spec.gcp_kms {
         group.keys.push(MasterKey::GcpKms(GcpKmsKey::new(id)));
@@ -318,16 +319,21 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_config_keys_are_refused() {
+    fn config_keys_of_every_type_are_built() {
+        // With a version no request is needed (an empty one is resolved through Key Vault).
         let spec = GroupSpec {
             azure_keyvault: vec![crate::config::AzureSpec {
                 vault_url: "https://v.vault.azure.net".into(),
                 key: "k".into(),
-                version: String::new(),
+                version: "1".into(),
             }],
             ..GroupSpec::default()
         };
-        assert!(group_from_spec(&spec).is_err());
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(
+            group.keys[0].identifier(),
+            "https://v.vault.azure.net/keys/k/1"
+        );
         let spec = GroupSpec {
             hc_vault: vec!["https://v:8200/v1/transit/keys/k".into()],
             ..GroupSpec::default()

@@ -5,6 +5,7 @@
 //! the error says which type is missing.
 
 pub mod age;
+pub mod azkv;
 pub mod environment;
 pub mod gcpkms;
 pub mod hcvault;
@@ -29,6 +30,8 @@ pub enum MasterKey {
     Pgp(pgp::PgpKey),
     /// An AWS KMS key (optionally through an IAM role).
     Kms(kms::KmsKey),
+    /// An Azure Key Vault key.
+    AzureKv(azkv::AzureKvKey),
     /// A GCP Cloud KMS key.
     GcpKms(gcpkms::GcpKmsKey),
     /// A HashiCorp Vault transit key.
@@ -59,6 +62,7 @@ impl MasterKey {
             MasterKey::Age(_) => "age",
             MasterKey::Pgp(_) => "pgp",
             MasterKey::Kms(_) => "kms",
+            MasterKey::AzureKv(_) => "azure_kv",
             MasterKey::GcpKms(_) => "gcp_kms",
             MasterKey::HcVault(_) => "hc_vault",
             MasterKey::Unsupported(k) => &k.type_name,
@@ -71,6 +75,7 @@ impl MasterKey {
             MasterKey::Age(k) => k.recipient().to_string(),
             MasterKey::Pgp(k) => k.fingerprint().to_string(),
             MasterKey::Kms(k) => k.identifier(),
+            MasterKey::AzureKv(k) => k.identifier(),
             MasterKey::GcpKms(k) => k.identifier(),
             MasterKey::HcVault(k) => k.identifier(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
@@ -83,6 +88,7 @@ impl MasterKey {
             MasterKey::Age(k) => k.encrypt(data_key),
             MasterKey::Pgp(k) => k.encrypt(data_key),
             MasterKey::Kms(k) => k.encrypt(data_key),
+            MasterKey::AzureKv(k) => k.encrypt(data_key),
             MasterKey::GcpKms(k) => k.encrypt(data_key),
             MasterKey::HcVault(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
@@ -105,6 +111,8 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.decrypt(),
             // The AWS SDK reads its own environment (credentials, endpoints) from the process.
             MasterKey::Kms(k) => k.decrypt(),
+            // Azure credentials are read from the process environment, as Go's azidentity does.
+            MasterKey::AzureKv(k) => k.decrypt(),
             MasterKey::GcpKms(k) => k.decrypt_with(env),
             MasterKey::HcVault(k) => k.decrypt_with(env),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
@@ -120,6 +128,7 @@ impl MasterKey {
             MasterKey::Age(k) => k.to_metadata(),
             MasterKey::Pgp(k) => k.to_metadata(),
             MasterKey::Kms(k) => k.to_metadata(),
+            MasterKey::AzureKv(k) => k.to_metadata(),
             MasterKey::GcpKms(k) => k.to_metadata(),
             MasterKey::HcVault(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
@@ -132,6 +141,7 @@ impl MasterKey {
             "age" => Ok(MasterKey::Age(age::AgeKey::from_metadata(entry)?)),
             "pgp" => Ok(MasterKey::Pgp(pgp::PgpKey::from_metadata(entry)?)),
             "kms" => Ok(MasterKey::Kms(kms::KmsKey::from_metadata(entry)?)),
+            "azure_kv" => Ok(MasterKey::AzureKv(azkv::AzureKvKey::from_metadata(entry)?)),
             "gcp_kms" => Ok(MasterKey::GcpKms(gcpkms::GcpKmsKey::from_metadata(entry)?)),
             "hc_vault" => Ok(MasterKey::HcVault(hcvault::VaultKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
@@ -561,12 +571,6 @@ but none were."
         assert_eq!(key.as_bytes().len(), 32);
     }
 
-    fn unsupported(type_name: &str, field: &str, id: &str) -> MasterKey {
-        let mut m = Map::new();
-        m.push(field, Value::str(id));
-        MasterKey::from_metadata(type_name, &m).unwrap()
-    }
-
     /// A key of any type, kept as read (enough for ordering tests; never decrypted).
     fn stored_as_is(type_name: &str, field: &str, id: &str) -> MasterKey {
         let mut fields = Map::new();
@@ -702,7 +706,7 @@ but none were."
         );
         let mut groups = vec![KeyGroup {
             keys: vec![
-                unsupported("azure_kv", "vault_url", "https://v"),
+                stored_as_is("azure_kv", "vault_url", "https://v"),
                 stored_as_is("kms", "arn", "arn:x"),
             ],
         }];

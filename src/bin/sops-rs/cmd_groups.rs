@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use sops_rs::error::{Error, Result};
 use sops_rs::keygroups;
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::AzureKvKey;
 use sops_rs::keys::hcvault::VaultKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
@@ -120,10 +121,7 @@ fn finish(mut loaded: Loaded, in_place: bool) -> Outcome {
 
 /// The new group from the key flags, in sops's order (PGP, KMS, Vault, then age).
 fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
-    for (flag, what) in [
-        ("hckms", "HuaweiCloud KMS"),
-        ("azure-kv", "Azure Key Vault"),
-    ] {
+    for (flag, what) in [("hckms", "HuaweiCloud KMS")] {
         if !parsed.values(flag).is_empty() {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys (--{flag}) are not supported by sops-rs yet"
@@ -140,6 +138,13 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
         group
             .keys
             .push(MasterKey::Kms(KmsKey::new(arn, context.clone(), profile)));
+    }
+    for url in parsed.values("azure-kv") {
+        // sops logs "Failed to add key" and goes on without it.
+        match AzureKvKey::from_url(url) {
+            Ok(k) => group.keys.push(MasterKey::AzureKv(k)),
+            Err(e) => eprintln!("Failed to add key: {e}"),
+        }
     }
     for id in parsed.values("gcp-kms") {
         group

@@ -5,6 +5,7 @@ use sops_rs::edit;
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::MasterKey;
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::AzureKvKey;
 use sops_rs::keys::hcvault::VaultKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
@@ -81,6 +82,13 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
                 .map(MasterKey::Kms),
         );
     }
+    if let Some(v) = parsed.value(&format!("{prefix}-azure-kv")) {
+        keys.extend(
+            AzureKvKey::from_urls(v)?
+                .into_iter()
+                .map(MasterKey::AzureKv),
+        );
+    }
     if let Some(v) = parsed.value(&format!("{prefix}-gcp-kms")) {
         keys.extend(
             sops_rs::keys::gcpkms::GcpKmsKey::from_list(v)
@@ -98,10 +106,7 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
     for r in list(parsed, &format!("{prefix}-age")) {
         keys.push(MasterKey::Age(AgeKey::new(&r)?));
     }
-    for (kind, what) in [
-        ("azure-kv", "Azure Key Vault"),
-        ("hckms", "HuaweiCloud KMS"),
-    ] {
+    for (kind, what) in [("hckms", "HuaweiCloud KMS")] {
         if !list(parsed, &format!("{prefix}-{kind}")).is_empty() {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys (--{prefix}-{kind}) are not supported by sops-rs yet"
