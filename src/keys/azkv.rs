@@ -11,6 +11,7 @@ mod client;
 mod form;
 
 use crate::error::{Error, Result};
+use crate::keys::entry::Entry;
 use crate::tree::{Map, Timestamp, Value};
 use base64::Engine;
 use zeroize::Zeroizing;
@@ -135,19 +136,14 @@ impl AzureKvKey {
 
     /// Reads an `azure_kv` entry; `created_at` must be RFC 3339 (re-emitted in UTC).
     pub fn from_metadata(entry: &Map) -> Result<AzureKvKey> {
-        let created_at = match entry.get("created_at") {
-            Some(Value::Str(s)) => Timestamp::parse_rfc3339(s)
-                .map(utc_rfc3339)
-                .ok_or_else(|| bad_entry(&format!("created_at {:?} is not RFC 3339", &**s)))?,
-            Some(Value::Time(t)) => utc_rfc3339(*t),
-            _ => return Err(bad_entry("no string \"created_at\"")),
-        };
+        let e = Entry::new("azure_kv", entry);
+        let created_at = e.created_at()?;
         Ok(AzureKvKey {
-            vault_url: string_field(entry, "vault_url")?,
-            name: string_field(entry, "name")?,
-            version: string_field(entry, "version")?,
+            vault_url: e.required("vault_url")?,
+            name: e.required("name")?,
+            version: e.optional("version")?,
             created_at,
-            enc: string_field(entry, "enc")?,
+            enc: e.required("enc")?,
         })
     }
 }
@@ -184,40 +180,6 @@ pub fn parse_key_url(url: &str) -> Result<(String, String, String)> {
         name.to_string(),
         version.to_string(),
     ))
-}
-
-/// sops re-emits `created_at` as `CreationDate.UTC().Format(time.RFC3339)`.
-fn utc_rfc3339(t: Timestamp) -> String {
-    match t.offset_seconds {
-        None | Some(0) => t.to_rfc3339(),
-        Some(off) => {
-            // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-            let (m, d) = (i64::from(t.month), i64::from(t.day));
-            let y = i64::from(t.year) - i64::from(m <= 2);
-            let era = y.div_euclid(400);
-            let yoe = y - era * 400;
-            let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-            let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-            let secs = days * 86_400
-                + i64::from(t.hour) * 3600
-                + i64::from(t.minute) * 60
-                + i64::from(t.second)
-                - i64::from(off);
-            Timestamp::from_unix(secs).to_rfc3339()
-        }
-    }
-}
-
-fn bad_entry(what: &str) -> Error {
-    Error::InvalidMetadata(format!("azure_kv key entry: {what}"))
-}
-
-fn string_field(entry: &Map, key: &str) -> Result<String> {
-    match entry.get(key) {
-        Some(Value::Str(s)) => Ok(s.to_string()),
-        None | Some(Value::Null) if key == "version" => Ok(String::new()),
-        _ => Err(bad_entry(&format!("no string {key:?}"))),
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod jwt;
 
 use crate::error::{Error, Result};
 use crate::keys::age::gocompat::quote;
+use crate::keys::entry::Entry;
 use crate::keys::environment::Environment;
 use crate::tree::{Map, Timestamp, Value};
 use zeroize::Zeroizing;
@@ -99,17 +100,12 @@ impl GcpKmsKey {
     /// Reads a `gcp_kms` entry. As in sops, a missing `resource_id` or `enc` is empty
     /// (the key then fails when used) but `created_at` must be RFC 3339.
     pub fn from_metadata(entry: &Map) -> Result<GcpKmsKey> {
-        let created_at = match entry.get("created_at") {
-            Some(Value::Str(s)) => Timestamp::parse_rfc3339(s)
-                .map(crate::keys::kms::utc_rfc3339)
-                .ok_or_else(|| bad_entry(&format!("created_at {:?} is not RFC 3339", &**s)))?,
-            Some(Value::Time(t)) => crate::keys::kms::utc_rfc3339(*t),
-            _ => return Err(bad_entry("no string \"created_at\"")),
-        };
+        let e = Entry::new("gcp_kms", entry);
+        let created_at = e.created_at()?;
         Ok(GcpKmsKey {
-            resource_id: optional_str(entry, "resource_id")?,
+            resource_id: e.optional("resource_id")?,
             created_at,
-            enc: optional_str(entry, "enc")?,
+            enc: e.optional("enc")?,
         })
     }
 }
@@ -141,18 +137,6 @@ pub fn validate_resource_id(id: &str) -> std::result::Result<(), String> {
 /// sops wraps every client set-up failure (bad id, credentials) in this prefix.
 fn service_error(e: String) -> Error {
     Error::Other(format!("cannot create GCP KMS service: {e}"))
-}
-
-fn bad_entry(what: &str) -> Error {
-    Error::InvalidMetadata(format!("gcp_kms key entry: {what}"))
-}
-
-fn optional_str(entry: &Map, key: &str) -> Result<String> {
-    match entry.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::Str(s)) => Ok(s.to_string()),
-        Some(_) => Err(bad_entry(&format!("{key:?} is not a string"))),
-    }
 }
 
 #[cfg(test)]

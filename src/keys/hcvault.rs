@@ -10,6 +10,7 @@ mod transit;
 pub mod uri;
 
 use crate::error::{Error, Result};
+use crate::keys::entry::Entry;
 use crate::keys::environment::Environment;
 use crate::tree::{Map, Timestamp, Value};
 use transit::Failure;
@@ -159,19 +160,14 @@ impl VaultKey {
     /// Reads an `hc_vault` entry: `created_at` must be RFC 3339 (re-emitted in UTC);
     /// the other fields default to `""` when absent, as sops reads them.
     pub fn from_metadata(entry: &Map) -> Result<VaultKey> {
-        let created_at = match entry.get("created_at") {
-            Some(Value::Str(s)) => Timestamp::parse_rfc3339(s)
-                .map(utc_rfc3339)
-                .ok_or_else(|| bad_entry(&format!("created_at {:?} is not RFC 3339", &**s)))?,
-            Some(Value::Time(t)) => utc_rfc3339(*t),
-            _ => return Err(bad_entry("no string \"created_at\"")),
-        };
+        let e = Entry::new("hc_vault", entry);
+        let created_at = e.created_at()?;
         Ok(VaultKey {
-            address: optional_str(entry, "vault_address")?,
-            engine_path: optional_str(entry, "engine_path")?,
-            key_name: optional_str(entry, "key_name")?,
+            address: e.optional("vault_address")?,
+            engine_path: e.optional("engine_path")?,
+            key_name: e.optional("key_name")?,
             created_at,
-            enc: optional_str(entry, "enc")?,
+            enc: e.optional("enc")?,
         })
     }
 }
@@ -214,36 +210,6 @@ pub fn hint(report: &str) -> Option<String> {
 fn base64_std(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn bad_entry(what: &str) -> Error {
-    Error::InvalidMetadata(format!("hc_vault key entry: {what}"))
-}
-
-fn optional_str(entry: &Map, key: &str) -> Result<String> {
-    match entry.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::Str(s)) => Ok(s.to_string()),
-        Some(_) => Err(bad_entry(&format!("{key:?} is not a string"))),
-    }
-}
-
-/// sops writes `CreationDate.UTC().Format(time.RFC3339)`.
-fn utc_rfc3339(t: Timestamp) -> String {
-    let Some(off) = t.offset_seconds.filter(|o| *o != 0) else {
-        return t.to_rfc3339();
-    };
-    let (y, m, d) = (i64::from(t.year), i64::from(t.month), i64::from(t.day));
-    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    let y = y - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let secs =
-        days * 86_400 + i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second)
-            - i64::from(off);
-    Timestamp::from_unix(secs).to_rfc3339()
 }
 
 #[cfg(test)]

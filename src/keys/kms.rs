@@ -7,6 +7,7 @@
 mod aws;
 
 use crate::error::{Error, Result};
+use crate::keys::entry::Entry;
 use crate::tree::{Map, Timestamp, Value};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -161,27 +162,22 @@ impl KmsKey {
 
     /// Reads a `kms` entry; `created_at` must be RFC 3339 (it is re-emitted in UTC).
     pub fn from_metadata(entry: &Map) -> Result<KmsKey> {
-        let created_at = match entry.get("created_at") {
-            Some(Value::Str(s)) => Timestamp::parse_rfc3339(s)
-                .map(utc_rfc3339)
-                .ok_or_else(|| bad_entry(&format!("created_at {:?} is not RFC 3339", &**s)))?,
-            Some(Value::Time(t)) => utc_rfc3339(*t),
-            _ => return Err(bad_entry("no string \"created_at\"")),
-        };
+        let e = Entry::new("kms", entry);
+        let created_at = e.created_at()?;
         let context = match entry.get("context") {
             None | Some(Value::Null) => BTreeMap::new(),
             Some(Value::Map(m)) => {
-                context_from_map(m).ok_or_else(|| bad_entry("context values must be strings"))?
+                context_from_map(m).ok_or_else(|| e.error("context values must be strings"))?
             }
-            Some(_) => return Err(bad_entry("context is not a map")),
+            Some(_) => return Err(e.error("context is not a map")),
         };
         Ok(KmsKey {
-            arn: required_str(entry, "arn")?,
-            role: optional_str(entry, "role")?,
+            arn: e.required("arn")?,
+            role: e.optional("role")?,
             context,
             created_at,
-            enc: required_str(entry, "enc")?,
-            aws_profile: optional_str(entry, "aws_profile")?,
+            enc: e.required("enc")?,
+            aws_profile: e.optional("aws_profile")?,
         })
     }
 }
@@ -274,52 +270,6 @@ pub fn region_of(arn: &str) -> Result<&str> {
         return Err(bad());
     }
     Ok(region)
-}
-
-fn bad_entry(what: &str) -> Error {
-    Error::InvalidMetadata(format!("kms key entry: {what}"))
-}
-
-fn required_str(entry: &Map, key: &str) -> Result<String> {
-    match entry.get(key) {
-        Some(Value::Str(s)) => Ok(s.to_string()),
-        _ => Err(bad_entry(&format!("no string {key:?}"))),
-    }
-}
-
-fn optional_str(entry: &Map, key: &str) -> Result<String> {
-    match entry.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::Str(s)) => Ok(s.to_string()),
-        Some(_) => Err(bad_entry(&format!("{key:?} is not a string"))),
-    }
-}
-
-/// sops re-emits `created_at` as `CreationDate.UTC().Format(time.RFC3339)`.
-pub(crate) fn utc_rfc3339(t: Timestamp) -> String {
-    match t.offset_seconds {
-        None | Some(0) => t.to_rfc3339(),
-        Some(off) => {
-            let secs = days_from_civil(t.year, t.month, t.day) * 86_400
-                + i64::from(t.hour) * 3600
-                + i64::from(t.minute) * 60
-                + i64::from(t.second)
-                - i64::from(off);
-            Timestamp::from_unix(secs).to_rfc3339()
-        }
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
-    let (m, d) = (i64::from(month), i64::from(day));
-    let y = i64::from(year) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 pub mod age;
 pub mod azkv;
+mod entry;
 pub mod environment;
 pub mod gcpkms;
 pub mod hcvault;
