@@ -109,15 +109,36 @@ pub fn format_changes(
     out
 }
 
-/// The master keys of a configured group, in sops's order (age, PGP, KMS, GCP KMS,
-/// Azure Key Vault, Vault).
+/// Which of age and PGP keys come first in a built group: sops's `updatekeys` lists
+/// age first, while `encrypt` builds PGP keys first (the order shows in its reports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupOrder {
+    /// age, PGP, KMS, GCP KMS, Azure Key Vault, Vault.
+    AgeFirst,
+    /// PGP, age, KMS, GCP KMS, Azure Key Vault, Vault.
+    PgpFirst,
+}
+
+/// The master keys of a configured group, in sops's `updatekeys` order (age first).
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
+    group_from_spec_in(spec, GroupOrder::AgeFirst)
+}
+
+/// The master keys of a configured group, age and PGP in the given order.
+pub fn group_from_spec_in(spec: &GroupSpec, order: GroupOrder) -> Result<KeyGroup> {
     let mut group = KeyGroup::default();
+    if order == GroupOrder::PgpFirst {
+        for fp in &spec.pgp {
+            group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
+        }
+    }
     for r in &spec.age {
         group.keys.push(MasterKey::Age(AgeKey::new(r)?));
     }
-    for fp in &spec.pgp {
-        group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
+    if order == GroupOrder::AgeFirst {
+        for fp in &spec.pgp {
+            group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
+        }
     }
     for k in &spec.kms {
         group.keys.push(MasterKey::Kms(KmsKey::from_parts(
@@ -315,6 +336,26 @@ mod tests {
         assert_eq!(
             short_data_key_error(&md, report),
             "Error getting data key: 2 successful groups required, got 1"
+        );
+    }
+
+    #[test]
+    fn pgp_first_order_puts_pgp_before_age() {
+        let spec = GroupSpec {
+            age: vec!["age1lzd99uklcjnc0e7d860axevet2cz99ce9pq6tzuzd05l5nr28ams36nvun".into()],
+            pgp: vec!["FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4".into()],
+            ..GroupSpec::default()
+        };
+        let names = |g: KeyGroup| {
+            g.keys
+                .iter()
+                .map(|k| k.type_name().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(group_from_spec(&spec).unwrap()), ["age", "pgp"]);
+        assert_eq!(
+            names(group_from_spec_in(&spec, GroupOrder::PgpFirst).unwrap()),
+            ["pgp", "age"]
         );
     }
 

@@ -3,11 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use sops_rs::error::{Error, Result};
-use sops_rs::keys::age::AgeKey;
-use sops_rs::keys::azkv::{AzureKvKey, parse_key_url};
+use sops_rs::keygroups::{self, GroupOrder};
+use sops_rs::keys::azkv::parse_key_url;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
-use sops_rs::keys::pgp::PgpKey;
-use sops_rs::keys::{DecryptionOrder, KeyGroup, MasterKey};
+use sops_rs::keys::{DecryptionOrder, KeyGroup};
 use sops_rs::ops::{self, DecryptConfig, EncryptConfig};
 use sops_rs::selection::SelectionRule;
 use sops_rs::store::{self, Format, StoreOptions};
@@ -246,41 +245,9 @@ fn cli_keys(parsed: &Parsed) -> GroupSpec {
     }
 }
 
-/// Turns configured key names into master keys.
+/// Turns configured key names into master keys (PGP first, as sops's encrypt does).
 fn build_group(spec: &GroupSpec) -> Result<KeyGroup> {
-    let mut group = KeyGroup::default();
-    for fp in &spec.pgp {
-        group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
-    }
-    for r in &spec.age {
-        group.keys.push(MasterKey::Age(AgeKey::new(r)?));
-    }
-    for k in &spec.kms {
-        group.keys.push(MasterKey::Kms(KmsKey::from_parts(
-            &k.arn,
-            k.role.as_deref().unwrap_or(""),
-            k.context.iter().cloned().collect(),
-            &k.aws_profile,
-        )));
-    }
-    for k in &spec.azure_keyvault {
-        group.keys.push(MasterKey::AzureKv(AzureKvKey::new(
-            &k.vault_url,
-            &k.key,
-            &k.version,
-        )?));
-    }
-    for id in &spec.gcp_kms {
-        group
-            .keys
-            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
-    }
-    for uri in &spec.hc_vault {
-        group.keys.push(MasterKey::HcVault(
-            sops_rs::keys::hcvault::VaultKey::from_uri(uri)?,
-        ));
-    }
-    Ok(group)
+    keygroups::group_from_spec_in(spec, GroupOrder::PgpFirst)
 }
 
 /// Builds the encryption settings: keys from the command line, else from the matching
@@ -416,6 +383,7 @@ pub(crate) fn encrypt_config_for(
 mod tests {
     use super::*;
     use crate::specs;
+    use sops_rs::keys::MasterKey;
 
     const AGE1: &str = "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr";
     const AGE2: &str = "age1sejqed925yw6jgarccflp4x5ywce2kt82nr4l5ytyaz4t7f344ns3ghk62";
