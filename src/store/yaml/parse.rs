@@ -284,11 +284,19 @@ fn nel_as_line_feed(src: &str) -> std::borrow::Cow<'_, str> {
 /// ASCII runs are checked a byte at a time (the compiler vectorises that) and
 /// only the other characters are decoded; this check reads the whole input.
 fn all_printable(s: &str) -> bool {
-    let ascii_ok = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7E);
-    if s.is_ascii() {
-        return s.as_bytes().iter().all(ascii_ok);
+    // Branch-free flags per 64-byte block, so the loop vectorises: bit 0 = a
+    // forbidden ASCII control, bit 1 = a non-ASCII byte (then decode chars).
+    let flags = s.as_bytes().chunks(64).fold(0u8, |acc, block| {
+        acc | block.iter().fold(0u8, |f, &b| {
+            let control = (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0x7F);
+            f | u8::from(control) | (u8::from(b >= 0x80) << 1)
+        })
+    });
+    match flags {
+        0 => true,
+        2 => s.chars().all(yaml_printable),
+        _ => false,
     }
-    s.chars().all(yaml_printable)
 }
 
 fn yaml_printable(c: char) -> bool {
