@@ -7,6 +7,10 @@
 //! `sops_rs::ops::keycache`), then each file is decrypted and written to
 //! `DIR/<file name>` (0600, atomically). A file that fails is reported and the
 //! others are still written; the exit status is then 1.
+//!
+//! The outputs are renamed into place complete but not fsynced: they are
+//! plaintext copies to be consumed (sops writes the same to stdout), and an
+//! fsync per file would cost more than decrypting it.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +21,7 @@ use sops_rs::store::Store;
 
 use crate::cmd_common::{self as common, log_line};
 use crate::flags::Parsed;
-use crate::output::{self, Destination, Sensitivity};
+use crate::output;
 
 /// One input and where its plaintext goes.
 struct Job {
@@ -101,11 +105,7 @@ pub fn decrypt_to_dir(parsed: &Parsed, dir: &str, config_flag: Option<&str>) -> 
             let key = ops::recover_key(&file.metadata, &order)?;
             ops::decrypt_file(&mut file, &key, ignore_mac)?;
             let out = zeroize::Zeroizing::new(job.out_store.emit_plain(&file.tree)?);
-            output::write_output(
-                &Destination::File(job.output.clone()),
-                &out,
-                Sensitivity::Plaintext,
-            )
+            write_plaintext(&job.output, &out)
         });
         if let Err(e) = result {
             failed += 1;
@@ -118,6 +118,26 @@ pub fn decrypt_to_dir(parsed: &Parsed, dir: &str, config_flag: Option<&str>) -> 
             jobs.len()
         )));
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a 0600 temporary file in the same
+/// directory renamed over it, so a reader never sees a partial file.
+fn write_plaintext(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let err = |source| Error::WriteOutput {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    // tempfile creates the file with mode 0600.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sops-rs-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
 
