@@ -45,6 +45,8 @@ need() {
 
 # age/age-keygen: demo key and cross-checks; gpg: PGP vectors (later issues).
 need age age age-keygen age gpg gnupg ssh-keygen openssh-client git git
+# openssl: the test CA and certificates of tests/azure_kv.rs (HTTPS fake Key Vault).
+need openssl openssl
 if [ "${1:-}" = "--bench" ]; then
     need hyperfine hyperfine /usr/bin/time time
 fi

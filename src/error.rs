@@ -164,21 +164,103 @@ pub enum Error {
 impl Error {
     /// A second line telling the user what to do next, when there is something to say.
     pub fn hint(&self) -> Option<String> {
+        self.hint_for(None)
+    }
+
+    /// [`Error::hint`] naming `file`, the file the command worked on, where the
+    /// message itself does not (sops's texts often name no file).
+    pub fn hint_for(&self, file: Option<&std::path::Path>) -> Option<String> {
+        let the_file = match file {
+            Some(f) => f.display().to_string(),
+            None => "the file".to_string(),
+        };
         match self {
-            Error::MetadataNotFound => Some(
-                "hint: this file has no `sops` entry, so it is not encrypted; use -e to encrypt it".into(),
-            ),
-            Error::MacMismatch { .. } | Error::MacMissing { .. } | Error::MacUndecryptable(_) => Some(
-                "hint: the file was changed outside sops; if you trust the values, pass --ignore-mac".into(),
-            ),
-            Error::DecryptTree(_) => Some(
-                "hint: an encrypted value was altered or moved to another key; restore the file from version control".into(),
-            ),
+            Error::MetadataNotFound => Some(format!(
+                "hint: {the_file} has no `sops` entry, so it is not encrypted; use -e to encrypt it"
+            )),
+            Error::MacMismatch { .. } | Error::MacMissing { .. } | Error::MacUndecryptable(_) => Some(format!(
+                "hint: {the_file} was changed outside sops; if you trust the values, pass --ignore-mac"
+            )),
+            Error::DecryptTree(_) => Some(format!(
+                "hint: an encrypted value in {the_file} was altered or moved to another key; restore it from version control"
+            )),
             Error::EmptyFile => Some("hint: give a file with at least one key".into()),
-            Error::UnmarshalAt { line, .. } => Some(format!("hint: the problem is on line {line}")),
+            Error::UnmarshalAt { line, .. } => Some(match file {
+                Some(f) => format!("hint: the problem is on line {line} of {}", f.display()),
+                None => format!("hint: the problem is on line {line}"),
+            }),
+            Error::Unmarshal(_) => Some(format!(
+                "hint: {the_file} is not valid in the format its name implies; fix its syntax or pass --input-type"
+            )),
+            Error::EncryptTree(_) => Some(format!(
+                "hint: the key or value named above in {the_file} cannot be encrypted as it is: change it, or leave it in clear with --unencrypted-regex"
+            )),
+            Error::Dump(_) | Error::MarshalTree(_) => Some(
+                "hint: the result cannot be written in the output format: choose another --output-type".into(),
+            ),
+            Error::DumpTree(_) => Some(
+                "hint: this output format cannot hold the extracted value: extract a single string, or pass --output-type yaml or json".into(),
+            ),
+            Error::InvalidSet(_) => Some(
+                "hint: the value must be JSON: '\"text\"', 42, true or '{\"a\": 1}'".into(),
+            ),
+            Error::Editor(_) => Some(
+                "hint: set SOPS_EDITOR or EDITOR to an editor that waits until you close the file (e.g. 'code --wait')".into(),
+            ),
+            Error::WriteOutput { path, source } if path != std::path::Path::new("/dev/stdout") => {
+                Some(write_hint(path, source))
+            }
+            Error::ReadInput { path, .. } => Some(format!(
+                "hint: check that {} exists and that you may read it",
+                path.display()
+            )),
+            Error::OpenInput(_) => Some(format!(
+                "hint: check that {the_file} exists and that you may read it"
+            )),
+            Error::NonExistentFile(_) => Some(
+                "hint: check the path; `sops-rs edit FILE` creates a new encrypted file".into(),
+            ),
+            Error::InvalidTreePath(_) => Some(
+                "hint: paths look like '[\"key\"][0]': keys in double quotes, list indexes as numbers".into(),
+            ),
+            Error::TruncateTree(_) => Some(format!(
+                "hint: {the_file} has nothing at that path; `sops-rs -d {the_file}` shows its keys"
+            )),
+            // The key report stays sops's byte for byte; only a Vault failure
+            // gets advice after it.
+            Error::DataKey(report) | Error::GenerateDataKey(report) => {
+                crate::keys::hcvault::hint(report)
+            }
+            // sops's own text already says what to do, and scripts compare
+            // config errors with sops's byte for byte.
+            Error::AlreadyEncrypted | Error::Usage(_) | Error::Interrupted(_) | Error::Config(_) => {
+                None
+            }
             _ => None,
         }
     }
+}
+
+/// What to do after an output file could not be written; the original is
+/// always intact because writes go through a temporary file and a rename.
+fn write_hint(path: &std::path::Path, source: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.display().to_string(),
+        _ => ".".to_string(),
+    };
+    let what = match source.kind() {
+        K::StorageFull => format!("the file system of {dir} is full: free some space and run the command again"),
+        K::FileTooLarge => "the result is larger than the file size limit (ulimit -f): raise it and run the command again".into(),
+        K::ReadOnlyFilesystem => format!("{dir} is on a read-only file system: remount it read-write, or write elsewhere with --output"),
+        K::PermissionDenied => format!("you may not create files in {dir}: fix its permissions (or attributes, see lsattr), or write elsewhere with --output"),
+        K::NotFound => format!("the directory {dir} does not exist: create it first"),
+        _ => "fix the cause above and run the command again".into(),
+    };
+    format!(
+        "hint: nothing was written to {} (an existing file there is unchanged; no temporary file was left); {what}",
+        path.display()
+    )
 }
 
 /// An OS error worded the way Go prints it (`is a directory`, `permission denied`),
@@ -206,3 +288,59 @@ pub fn go_io_message(e: &std::io::Error) -> String {
 
 /// Shorthand used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind as K;
+    use std::path::Path;
+
+    fn write_err(path: &str, kind: K) -> Error {
+        Error::WriteOutput {
+            path: PathBuf::from(path),
+            source: std::io::Error::from(kind),
+        }
+    }
+
+    #[test]
+    fn write_hints_name_the_file_and_the_remedy() {
+        for (kind, remedy) in [
+            (K::StorageFull, "free some space"),
+            (K::FileTooLarge, "ulimit -f"),
+            (K::ReadOnlyFilesystem, "remount it read-write"),
+            (K::PermissionDenied, "fix its permissions"),
+            (K::NotFound, "the directory d does not exist"),
+        ] {
+            let hint = write_err("d/f.yaml", kind).hint().unwrap();
+            assert!(
+                hint.starts_with("hint: nothing was written to d/f.yaml"),
+                "{hint}"
+            );
+            assert!(hint.contains(remedy), "{kind:?}: {hint}");
+        }
+        // A closed or full stdout has no file to talk about.
+        assert_eq!(write_err("/dev/stdout", K::StorageFull).hint(), None);
+    }
+
+    #[test]
+    fn hints_name_the_file_when_given() {
+        let f = Some(Path::new("secrets.yaml"));
+        let mac = Error::MacMissing {
+            computed: String::new(),
+        };
+        assert!(mac.hint_for(f).unwrap().contains("secrets.yaml"));
+        assert!(mac.hint().unwrap().contains("the file"));
+        let at = Error::UnmarshalAt {
+            message: String::new(),
+            line: 3,
+        };
+        assert_eq!(at.hint().unwrap(), "hint: the problem is on line 3");
+        assert_eq!(
+            at.hint_for(f).unwrap(),
+            "hint: the problem is on line 3 of secrets.yaml"
+        );
+        // sops's key report and config errors stay byte-identical: no hint.
+        assert_eq!(Error::DataKey(String::new()).hint_for(f), None);
+        assert_eq!(Error::Config(String::new()).hint_for(f), None);
+    }
+}

@@ -6,6 +6,9 @@ use crate::config::GroupSpec;
 use crate::datakey::DataKey;
 use crate::error::{Error, Result};
 use crate::keys::age::AgeKey;
+use crate::keys::azkv::AzureKvKey;
+use crate::keys::gcpkms::GcpKmsKey;
+use crate::keys::hcvault::VaultKey;
 use crate::keys::kms::KmsKey;
 use crate::keys::pgp::PgpKey;
 use crate::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -106,20 +109,9 @@ pub fn format_changes(
     out
 }
 
-/// The master keys of a configured group, in sops's order (age, PGP, KMS).
-/// Key types sops-rs cannot use yet are refused by name.
+/// The master keys of a configured group, in sops's order (age, PGP, KMS, GCP KMS,
+/// Azure Key Vault, Vault).
 pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
-    for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
-    ] {
-        if present {
-            return Err(Error::InvalidMasterKey(format!(
-                "{what} keys are not supported by sops-rs yet"
-            )));
-        }
-    }
     let mut group = KeyGroup::default();
     for r in &spec.age {
         group.keys.push(MasterKey::Age(AgeKey::new(r)?));
@@ -134,6 +126,21 @@ pub fn group_from_spec(spec: &GroupSpec) -> Result<KeyGroup> {
             k.context.iter().cloned().collect(),
             &k.aws_profile,
         )));
+    }
+    for k in &spec.azure_keyvault {
+        group.keys.push(MasterKey::AzureKv(AzureKvKey::new(
+            &k.vault_url,
+            &k.key,
+            &k.version,
+        )?));
+    }
+    for id in &spec.gcp_kms {
+        group.keys.push(MasterKey::GcpKms(GcpKmsKey::new(id)));
+    }
+    for uri in &spec.hc_vault {
+        group
+            .keys
+            .push(MasterKey::HcVault(VaultKey::from_uri(uri)?));
     }
     Ok(group)
 }
@@ -312,12 +319,38 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_config_keys_are_refused() {
+    fn config_keys_of_every_type_are_built() {
+        // With a version no request is needed (an empty one is resolved through Key Vault).
         let spec = GroupSpec {
-            gcp_kms: vec!["projects/p".into()],
+            azure_keyvault: vec![crate::config::AzureSpec {
+                vault_url: "https://v.vault.azure.net".into(),
+                key: "k".into(),
+                version: "1".into(),
+            }],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(
+            group.keys[0].identifier(),
+            "https://v.vault.azure.net/keys/k/1"
+        );
+        let spec = GroupSpec {
+            hc_vault: vec!["https://v:8200/v1/transit/keys/k".into()],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(group.keys[0].type_name(), "hc_vault");
+        let spec = GroupSpec {
+            hc_vault: vec!["vault.example.com/v1/transit/keys/k".into()],
             ..GroupSpec::default()
         };
         assert!(group_from_spec(&spec).is_err());
+        let spec = GroupSpec {
+            gcp_kms: vec!["projects/p/locations/l/keyRings/r/cryptoKeys/k".into()],
+            ..GroupSpec::default()
+        };
+        let group = group_from_spec(&spec).unwrap();
+        assert_eq!(group.keys[0].type_name(), "gcp_kms");
         let spec = GroupSpec {
             age: vec![A1.into()],
             ..GroupSpec::default()

@@ -39,6 +39,14 @@ pub fn encrypt_mac(cipher: &Cipher, mac: &str, last_modified: &str) -> Result<St
         .map_err(|e| Error::MacEncrypt(e.to_string()))
 }
 
+/// Compares two MAC texts in time independent of where they differ
+/// (`subtle`), so response timing cannot be used to forge a MAC byte by byte;
+/// only the length, which is public (128 hex digits), can short-cut.
+pub fn macs_equal(stored: &str, computed: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(stored.as_bytes().ct_eq(computed.as_bytes()))
+}
+
 /// Checks the stored MAC against the computed one (spec §3.3); `ignore_mac` accepts anything.
 pub fn verify_mac(
     cipher: &Cipher,
@@ -61,7 +69,7 @@ pub fn verify_mac(
         Value::Float(f) => crate::gofmt::format_float_yaml(*f),
         other => format!("<{}>", other.kind()),
     };
-    if file_mac == computed {
+    if macs_equal(&file_mac, computed) {
         Ok(())
     } else if file_mac.is_empty() {
         Err(Error::MacMissing {
@@ -110,6 +118,28 @@ mod tests {
                 .finish()
                 .starts_with("CF83E1357EEFB8BD")
         );
+    }
+
+    #[test]
+    fn mac_comparison_is_exact() {
+        let a = MacHasher::new(false).finish();
+        assert!(macs_equal(&a, &a.clone()));
+        let mut last = a.clone();
+        last.pop();
+        last.push('0');
+        let mut first = a.clone();
+        first.replace_range(0..1, "0");
+        assert!(!macs_equal(&a, &last));
+        assert!(!macs_equal(&a, &first));
+        assert!(!macs_equal(&a, &a[..127]));
+        assert!(!macs_equal(&a, &a.to_lowercase()));
+        assert!(!macs_equal("", &a));
+        // The verifier goes through it (no plain `==` left on the MAC path).
+        let src = include_str!("mac.rs");
+        let verify = src.split("pub fn verify_mac").nth(1).unwrap();
+        let body = verify.split("\n}\n").next().unwrap();
+        assert!(body.contains("macs_equal(&file_mac, computed)"));
+        assert!(!body.contains("file_mac == computed"));
     }
 
     #[test]

@@ -272,7 +272,6 @@ fn read_key_groups(map: &Map) -> Result<Vec<KeyGroup>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::UnsupportedKey;
 
     fn s(v: &str) -> Value {
         Value::str(v)
@@ -354,10 +353,14 @@ mod tests {
         );
         pgp.push("fp", s("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"));
         g2.keys.push(MasterKey::from_metadata("pgp", &pgp).unwrap());
-        g2.keys.push(MasterKey::Unsupported(UnsupportedKey {
-            type_name: "azure_kv".into(),
-            fields: Map::new(),
-        }));
+        let mut azure = Map::new();
+        azure.push("vault_url", s("https://v.vault.azure.net"));
+        azure.push("name", s("k"));
+        azure.push("version", s("1"));
+        azure.push("created_at", s("2026-11-24T16:31:08Z"));
+        azure.push("enc", s("abc"));
+        g2.keys
+            .push(MasterKey::from_metadata("azure_kv", &azure).unwrap());
         let md = Metadata {
             key_groups: vec![g1, g2],
             shamir_threshold: 2,

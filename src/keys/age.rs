@@ -6,9 +6,14 @@
 //! so that error messages carry sops's exact wording.
 
 mod armor;
+mod encrypted;
 pub(crate) mod gocompat;
+mod gpgagent;
 mod identities;
+mod plugin;
+mod sshlocked;
 mod sshpub;
+mod terminal;
 mod v1file;
 
 use crate::error::{Error, Result};
@@ -147,6 +152,11 @@ impl AgeKey {
     /// Encrypts `data_key` to the recipient as an armored age file.
     pub fn encrypt(&mut self, data_key: &[u8]) -> Result<()> {
         let parsed = parse_recipient(&self.recipient).map_err(Error::Other)?;
+        let failed = |e: String| {
+            Error::Other(format!(
+                "failed to create writer for encrypting sops data key with age: {e}"
+            ))
+        };
         let plugin;
         let recipient: &dyn age::Recipient = match &parsed {
             ParsedRecipient::X25519(r) => r,
@@ -156,12 +166,12 @@ impl AgeKey {
                     r.plugin(),
                     std::slice::from_ref(r),
                     &[],
-                    identities::NoPromptCallbacks,
+                    plugin::TerminalCallbacks::new(r.plugin()),
                 )
                 .map_err(|e| {
-                    Error::Other(format!(
-                        "failed to create writer for encrypting sops data key with age: failed to wrap key for recipient #0: {}",
-                        identities::plugin_resolve_error(r.plugin(), &e)
+                    failed(format!(
+                        "failed to wrap key for recipient #0: {}",
+                        plugin::resolve_error(r.plugin(), &e)
                     ))
                 })?;
                 &plugin
@@ -169,24 +179,47 @@ impl AgeKey {
         };
         // Go age's framing, not the crate's Encryptor: that one adds a grease stanza
         // sops never writes, which changes the armor's length and line count.
-        let file = v1file::encrypt(recipient, data_key).map_err(|e| {
-            Error::Other(format!(
-                "failed to create writer for encrypting sops data key with age: {e}"
-            ))
-        })?;
+        let plugin_name = match &parsed {
+            ParsedRecipient::Plugin(r) => Some(r.plugin()),
+            _ => None,
+        };
+        let file = v1file::encrypt(recipient, data_key, plugin_name).map_err(failed)?;
         self.enc = armor::armor(&file);
         Ok(())
     }
 
-    /// Decrypts the stored `enc` with the identities found in the environment.
+    /// Decrypts the stored `enc` with the identities found in the environment, asking
+    /// on the terminal for the passphrase of a protected identity file if one is tried.
     pub fn decrypt(&self) -> Result<Zeroizing<Vec<u8>>> {
         self.decrypt_with(&Environment::from_process())
     }
 
     /// Decrypts the stored `enc` with identities found in `env` (read afresh on every call).
     pub fn decrypt_with(&self, env: &Environment) -> Result<Zeroizing<Vec<u8>>> {
-        let loaded = identities::load(env, &self.recipient);
-        if loaded.identities.is_empty() && loaded.missing_plugins.is_empty() {
+        self.decrypt_prompting(env, terminal::read_secret, true)
+    }
+
+    /// [`AgeKey::decrypt_with`], with passphrases obtained from `ask` only (no gpg-agent).
+    #[cfg(test)]
+    fn decrypt_asking(
+        &self,
+        env: &Environment,
+        ask: identities::Prompter,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        self.decrypt_prompting(env, ask, false)
+    }
+
+    fn decrypt_prompting(
+        &self,
+        env: &Environment,
+        ask: identities::Prompter,
+        agent: bool,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let loaded = identities::load(env, &self.recipient, ask, agent);
+        if loaded.identities.is_empty()
+            && loaded.fallible.is_empty()
+            && loaded.missing_plugins.is_empty()
+        {
             return Err(Error::Other(identities::format_error(
                 "failed to load age identities",
                 None,
@@ -202,17 +235,42 @@ impl AgeKey {
                 &loaded.unused,
             ))
         };
+        let count = loaded.identities.len() + loaded.fallible.len() + loaded.missing_plugins.len();
         let decryptor =
             age::Decryptor::new_buffered(age::armor::ArmoredReader::new(self.enc.as_bytes()))
-                .map_err(|e| fail(describe_decrypt_error(&e, loaded.identities.len())))?;
-        let count = loaded.identities.len() + loaded.missing_plugins.len();
-        let mut reader = decryptor
-            .decrypt(loaded.identities.iter().map(|i| i.as_ref()))
-            .map_err(|e| match (&e, loaded.missing_plugins.first()) {
-                // Go reaches the plugin after every other identity failed to match.
-                (age::DecryptError::NoMatchingKeys, Some(missing)) => fail(missing.clone()),
+                .map_err(|e| fail(describe_decrypt_error(&e, count)))?;
+        let all = loaded
+            .identities
+            .iter()
+            .map(|i| i.as_ref() as &dyn age::Identity)
+            .chain(
+                loaded
+                    .fallible
+                    .iter()
+                    .map(|i| i.as_ref() as &dyn age::Identity),
+            );
+        let mut reader = decryptor.decrypt(all).map_err(|e| {
+            // Go stops at the first identity that fails (a missing plugin, a wrong
+            // passphrase) and reports it; here every identity was tried first, and the
+            // failures are reported only when none matched.
+            let failures: Vec<String> = loaded
+                .missing_plugins
+                .iter()
+                .cloned()
+                .chain(loaded.fallible.iter().filter_map(|f| f.failure()))
+                .collect();
+            match (&e, loaded.fallible.as_slice()) {
+                (age::DecryptError::NoMatchingKeys, _) if !failures.is_empty() => {
+                    fail(failures.join("; "))
+                }
+                // Go age words a single non-matching identity with its own error.
+                (age::DecryptError::NoMatchingKeys, [only]) if count == 1 => fail(format!(
+                    "identity did not match any of the recipients: {}",
+                    only.no_match()
+                )),
                 _ => fail(describe_decrypt_error(&e, count)),
-            })?;
+            }
+        })?;
         let mut out = Zeroizing::new(Vec::with_capacity(33));
         reader.read_to_end(&mut out).map_err(|e| {
             Error::Other(format!(
@@ -441,18 +499,32 @@ mod tests {
         let ssh = format!("{d}/mock_ssh_ed25519_identity");
         let env = env_with(home, &[("SOPS_AGE_SSH_PRIVATE_KEY_FILE", &ssh)]);
         assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), b"data");
-        // A passphrase-protected identity file fails that source without prompting,
-        // and the other sources are still used.
+        // A passphrase-protected identity file: asked for only when it is tried.
         let locked = format!("{d}/mock_passphrase_protected_identity.age");
         let k = key_with_enc(&recipient, read("mock_encrypted_key.age"));
-        let err = k
-            .decrypt_with(&env_with(home, &[("SOPS_AGE_KEY_FILE", &locked)]))
-            .unwrap_err()
-            .to_string();
+        let env = env_with(home, &[("SOPS_AGE_KEY_FILE", &locked)]);
+        let right: identities::Prompter = |prompt| {
+            assert_eq!(prompt, "Enter passphrase for identity 'SOPS_AGE_KEY_FILE':");
+            Ok(Zeroizing::new(b"passphrase".to_vec()))
+        };
+        assert_eq!(k.decrypt_asking(&env, right).unwrap().as_slice(), b"data");
+        let wrong: identities::Prompter = |_| Ok(Zeroizing::new(b"nope".to_vec()));
+        let err = k.decrypt_asking(&env, wrong).unwrap_err().to_string();
         assert!(
-            err.contains(
-                "failed to read 'SOPS_AGE_KEY_FILE': the age identities are passphrase-protected"
-            ),
+            err.starts_with(&format!(
+                "failed to create reader for decrypting sops data key with age: incorrect passphrase for identity file 'SOPS_AGE_KEY_FILE' ({locked})."
+            )),
+            "{err}"
+        );
+        // Without a terminal the error names the file; the other sources are still
+        // used, and before the locked one, so nothing is asked. (Not the real terminal
+        // here: a developer's terminal would be asked.)
+        let no_tty: identities::Prompter = |_| Err("no terminal".into());
+        let err = k.decrypt_asking(&env, no_tty).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "failed to decrypt identity file 'SOPS_AGE_KEY_FILE' ({locked}): could not read passphrase: no terminal (run sops-rs from a terminal"
+            )),
             "{err}"
         );
         let env = env_with(
@@ -462,7 +534,8 @@ mod tests {
                 ("SOPS_AGE_KEY", &read("mock_identity.keys.txt")),
             ],
         );
-        assert_eq!(k.decrypt_with(&env).unwrap().as_slice(), b"data");
+        let never: identities::Prompter = |_| panic!("asked for a passphrase");
+        assert_eq!(k.decrypt_asking(&env, never).unwrap().as_slice(), b"data");
     }
 
     #[test]
@@ -884,18 +957,36 @@ mod tests {
                 .as_slice(),
             &[1u8; 32]
         );
-        // A passphrase-protected key fails that source without prompting.
+        // A passphrase-protected key is asked for when a stanza is for it.
         let locked = dir.path().join("locked");
         std::process::Command::new("ssh-keygen")
             .args(["-q", "-t", "ed25519", "-N", "secret", "-f"])
             .arg(&locked)
             .status()
             .unwrap();
+        let public = std::fs::read_to_string(dir.path().join("locked.pub")).unwrap();
+        let mut k = AgeKey::new(public.trim()).unwrap();
+        k.encrypt(&[2u8; 32]).unwrap();
         let env = env_with(
             dir.path(),
             &[("SOPS_AGE_SSH_PRIVATE_KEY_FILE", locked.to_str().unwrap())],
         );
-        let err = k.decrypt_with(&env).unwrap_err().to_string();
-        assert!(err.contains("is passphrase protected"), "{err}");
+        let right: identities::Prompter = |prompt| {
+            assert!(prompt.starts_with("Enter passphrase for \""), "{prompt}");
+            Ok(Zeroizing::new(b"secret".to_vec()))
+        };
+        assert_eq!(
+            k.decrypt_asking(&env, right).unwrap().as_slice(),
+            &[2u8; 32]
+        );
+        let no_tty: identities::Prompter = |_| Err("no terminal".into());
+        let err = k.decrypt_asking(&env, no_tty).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "failed to obtain passphrase: could not read passphrase for \"{}\": no terminal",
+                locked.display()
+            )),
+            "{err}"
+        );
     }
 }

@@ -296,7 +296,7 @@ fn optional_str(entry: &Map, key: &str) -> Result<String> {
 }
 
 /// sops re-emits `created_at` as `CreationDate.UTC().Format(time.RFC3339)`.
-fn utc_rfc3339(t: Timestamp) -> String {
+pub(crate) fn utc_rfc3339(t: Timestamp) -> String {
     match t.offset_seconds {
         None | Some(0) => t.to_rfc3339(),
         Some(off) => {

@@ -5,7 +5,11 @@
 //! the error says which type is missing.
 
 pub mod age;
+pub mod azkv;
 pub mod environment;
+pub mod gcpkms;
+pub mod hcvault;
+pub mod http;
 pub mod kms;
 pub mod pgp;
 pub mod report;
@@ -26,6 +30,12 @@ pub enum MasterKey {
     Pgp(pgp::PgpKey),
     /// An AWS KMS key (optionally through an IAM role).
     Kms(kms::KmsKey),
+    /// An Azure Key Vault key.
+    AzureKv(azkv::AzureKvKey),
+    /// A GCP Cloud KMS key.
+    GcpKms(gcpkms::GcpKmsKey),
+    /// A HashiCorp Vault transit key.
+    HcVault(hcvault::VaultKey),
     /// A key type that is stored but not usable yet (kms, gcp_kms, azure_kv, hc_vault, hckms).
     Unsupported(UnsupportedKey),
 }
@@ -52,6 +62,9 @@ impl MasterKey {
             MasterKey::Age(_) => "age",
             MasterKey::Pgp(_) => "pgp",
             MasterKey::Kms(_) => "kms",
+            MasterKey::AzureKv(_) => "azure_kv",
+            MasterKey::GcpKms(_) => "gcp_kms",
+            MasterKey::HcVault(_) => "hc_vault",
             MasterKey::Unsupported(k) => &k.type_name,
         }
     }
@@ -62,6 +75,9 @@ impl MasterKey {
             MasterKey::Age(k) => k.recipient().to_string(),
             MasterKey::Pgp(k) => k.fingerprint().to_string(),
             MasterKey::Kms(k) => k.identifier(),
+            MasterKey::AzureKv(k) => k.identifier(),
+            MasterKey::GcpKms(k) => k.identifier(),
+            MasterKey::HcVault(k) => k.identifier(),
             MasterKey::Unsupported(k) => unsupported_identifier(k),
         }
     }
@@ -72,6 +88,9 @@ impl MasterKey {
             MasterKey::Age(k) => k.encrypt(data_key),
             MasterKey::Pgp(k) => k.encrypt(data_key),
             MasterKey::Kms(k) => k.encrypt(data_key),
+            MasterKey::AzureKv(k) => k.encrypt(data_key),
+            MasterKey::GcpKms(k) => k.encrypt(data_key),
+            MasterKey::HcVault(k) => k.encrypt(data_key),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -92,6 +111,10 @@ impl MasterKey {
             MasterKey::Pgp(k) => k.decrypt(),
             // The AWS SDK reads its own environment (credentials, endpoints) from the process.
             MasterKey::Kms(k) => k.decrypt(),
+            // Azure credentials are read from the process environment, as Go's azidentity does.
+            MasterKey::AzureKv(k) => k.decrypt(),
+            MasterKey::GcpKms(k) => k.decrypt_with(env),
+            MasterKey::HcVault(k) => k.decrypt_with(env),
             MasterKey::Unsupported(k) => Err(Error::Other(format!(
                 "{} master keys are not supported by sops-rs yet",
                 k.type_name
@@ -105,6 +128,9 @@ impl MasterKey {
             MasterKey::Age(k) => k.to_metadata(),
             MasterKey::Pgp(k) => k.to_metadata(),
             MasterKey::Kms(k) => k.to_metadata(),
+            MasterKey::AzureKv(k) => k.to_metadata(),
+            MasterKey::GcpKms(k) => k.to_metadata(),
+            MasterKey::HcVault(k) => k.to_metadata(),
             MasterKey::Unsupported(k) => k.fields.clone(),
         }
     }
@@ -115,6 +141,9 @@ impl MasterKey {
             "age" => Ok(MasterKey::Age(age::AgeKey::from_metadata(entry)?)),
             "pgp" => Ok(MasterKey::Pgp(pgp::PgpKey::from_metadata(entry)?)),
             "kms" => Ok(MasterKey::Kms(kms::KmsKey::from_metadata(entry)?)),
+            "azure_kv" => Ok(MasterKey::AzureKv(azkv::AzureKvKey::from_metadata(entry)?)),
+            "gcp_kms" => Ok(MasterKey::GcpKms(gcpkms::GcpKmsKey::from_metadata(entry)?)),
+            "hc_vault" => Ok(MasterKey::HcVault(hcvault::VaultKey::from_metadata(entry)?)),
             other => Ok(MasterKey::Unsupported(UnsupportedKey {
                 type_name: other.to_string(),
                 fields: entry.clone(),
@@ -542,12 +571,6 @@ but none were."
         assert_eq!(key.as_bytes().len(), 32);
     }
 
-    fn unsupported(type_name: &str, field: &str, id: &str) -> MasterKey {
-        let mut m = Map::new();
-        m.push(field, Value::str(id));
-        MasterKey::from_metadata(type_name, &m).unwrap()
-    }
-
     /// A key of any type, kept as read (enough for ordering tests; never decrypted).
     fn stored_as_is(type_name: &str, field: &str, id: &str) -> MasterKey {
         let mut fields = Map::new();
@@ -567,9 +590,9 @@ but none were."
                 "age1nnmpk85mnr9tfeqkx3vuathzkjz0cc820m3pphx3kn68wy08vc2s49dfgr",
                 "",
             ),
-            unsupported("gcp_kms", "resource_id", "g1"),
+            stored_as_is("gcp_kms", "resource_id", "g1"),
             stored_as_is("pgp", "fp", "FP2"),
-            unsupported("hc_vault", "vault_address", "v1"),
+            stored_as_is("hc_vault", "vault_address", "v1"),
         ];
         assert_eq!(
             try_order(&keys, &DecryptionOrder::default()),
@@ -588,7 +611,7 @@ but none were."
         let groups = vec![KeyGroup {
             keys: vec![
                 stored_as_is("kms", "arn", "arn:aws:kms:x"),
-                unsupported("gcp_kms", "resource_id", "projects/p"),
+                stored_as_is("gcp_kms", "resource_id", "projects/p"),
             ],
         }];
         let order = DecryptionOrder::parse("gcp_kms").unwrap();
@@ -683,7 +706,7 @@ but none were."
         );
         let mut groups = vec![KeyGroup {
             keys: vec![
-                unsupported("azure_kv", "vault_url", "https://v"),
+                stored_as_is("azure_kv", "vault_url", "https://v"),
                 stored_as_is("kms", "arn", "arn:x"),
             ],
         }];

@@ -53,6 +53,8 @@ pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Resu
     let show = parsed.switch("show-master-keys");
     let in_store = target.input_store.as_ref();
     let out_store = target.output_store.as_ref();
+    // Held while the editor runs: a concurrent `set` waits rather than being overwritten.
+    let _lock = crate::lock::lock_for_update(&target.path);
     let mut opened = if target.path.exists() {
         let input = cmd_files::read_file(&target.path)?;
         edit::open(&input, in_store, &order, parsed.switch("ignore-mac"))?

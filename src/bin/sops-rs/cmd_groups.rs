@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use sops_rs::error::{Error, Result};
 use sops_rs::keygroups;
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::AzureKvKey;
+use sops_rs::keys::hcvault::VaultKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{KeyGroup, MasterKey};
@@ -47,6 +49,8 @@ struct Loaded {
     key: sops_rs::datakey::DataKey,
     output: Box<dyn Store>,
     path: String,
+    /// Held until the `-i` rewrite is done.
+    _lock: Option<crate::lock::FileLock>,
 }
 
 fn load(parsed: &Parsed, config_flag: Option<&str>) -> Result<Loaded, Outcome> {
@@ -56,6 +60,10 @@ fn load(parsed: &Parsed, config_flag: Option<&str>) -> Result<Loaded, Outcome> {
     let format = common::format_for(None, &path);
     let input = common::store_for(format, config.as_ref()).map_err(Outcome::Failed)?;
     let output = common::store_for(format, config.as_ref()).map_err(Outcome::Failed)?;
+    let lock = parsed
+        .switch("in-place")
+        .then(|| crate::lock::lock_for_update(std::path::Path::new(&path)))
+        .flatten();
     let bytes = common::read_file(&path).map_err(|m| common::read_failed(&m))?;
     let file = ops::load_encrypted_file(&bytes, input.as_ref())
         .map_err(|e| fatal("CMD", &e.to_string()))?;
@@ -72,6 +80,7 @@ fn load(parsed: &Parsed, config_flag: Option<&str>) -> Result<Loaded, Outcome> {
         key,
         output,
         path,
+        _lock: lock,
     })
 }
 
@@ -110,14 +119,9 @@ fn finish(mut loaded: Loaded, in_place: bool) -> Outcome {
     }
 }
 
-/// The new group from the key flags, in sops's order (PGP, KMS, then age).
+/// The new group from the key flags, in sops's order (PGP, KMS, Vault, then age).
 fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
-    for (flag, what) in [
-        ("gcp-kms", "GCP KMS"),
-        ("hckms", "HuaweiCloud KMS"),
-        ("azure-kv", "Azure Key Vault"),
-        ("hc-vault-transit", "HashiCorp Vault transit"),
-    ] {
+    for (flag, what) in [("hckms", "HuaweiCloud KMS")] {
         if !parsed.values(flag).is_empty() {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys (--{flag}) are not supported by sops-rs yet"
@@ -134,6 +138,25 @@ fn group_from_flags(parsed: &Parsed) -> Result<KeyGroup> {
         group
             .keys
             .push(MasterKey::Kms(KmsKey::new(arn, context.clone(), profile)));
+    }
+    for url in parsed.values("azure-kv") {
+        // sops logs "Failed to add key" and goes on without it.
+        match AzureKvKey::from_url(url) {
+            Ok(k) => group.keys.push(MasterKey::AzureKv(k)),
+            Err(e) => eprintln!("Failed to add key: {e}"),
+        }
+    }
+    for id in parsed.values("gcp-kms") {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
+    }
+    // sops logs a bad Vault URI and goes on without that key.
+    for uri in parsed.values("hc-vault-transit") {
+        match VaultKey::from_uri(uri) {
+            Ok(k) => group.keys.push(MasterKey::HcVault(k)),
+            Err(e) => common::log_line("CMD", "error", &format!("Failed to add key: {e}")),
+        }
     }
     for list in parsed.values("age") {
         for r in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -5,6 +5,8 @@ use sops_rs::edit;
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::MasterKey;
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::AzureKvKey;
+use sops_rs::keys::hcvault::VaultKey;
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::ops;
@@ -32,6 +34,9 @@ pub fn run(parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Resu
     let order = cmd_files::decryption_order(parsed)?;
     let add = master_keys(parsed, "add")?;
     let remove = master_keys(parsed, "rm")?;
+    let _lock = in_place
+        .then(|| crate::lock::lock_for_update(&target.path))
+        .flatten();
     let input = cmd_files::read_file(&target.path)?;
     // `--ignore-mac` exists only in legacy mode; the subcommand table lacks it.
     let mut opened = edit::open(
@@ -64,7 +69,7 @@ fn list(parsed: &Parsed, flag: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The keys of `--{prefix}-kms`, `-pgp`, `-age` (others are refused by name).
+/// The keys of `--{prefix}-kms`, `-pgp`, `-hc-vault-transit`, `-age` (others are refused by name).
 fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
     let mut keys = Vec::new();
     // A bad context is ignored here, as sops's rotate does (no exit 6).
@@ -77,18 +82,31 @@ fn master_keys(parsed: &Parsed, prefix: &str) -> Result<Vec<MasterKey>> {
                 .map(MasterKey::Kms),
         );
     }
+    if let Some(v) = parsed.value(&format!("{prefix}-azure-kv")) {
+        keys.extend(
+            AzureKvKey::from_urls(v)?
+                .into_iter()
+                .map(MasterKey::AzureKv),
+        );
+    }
+    if let Some(v) = parsed.value(&format!("{prefix}-gcp-kms")) {
+        keys.extend(
+            sops_rs::keys::gcpkms::GcpKmsKey::from_list(v)
+                .into_iter()
+                .map(MasterKey::GcpKms),
+        );
+    }
     for fp in list(parsed, &format!("{prefix}-pgp")) {
         keys.push(MasterKey::Pgp(PgpKey::new(&fp)?));
+    }
+    // sops splits on commas without trimming, skipping empty items.
+    if let Some(v) = parsed.value(&format!("{prefix}-hc-vault-transit")) {
+        keys.extend(VaultKey::from_list(v)?.into_iter().map(MasterKey::HcVault));
     }
     for r in list(parsed, &format!("{prefix}-age")) {
         keys.push(MasterKey::Age(AgeKey::new(&r)?));
     }
-    for (kind, what) in [
-        ("gcp-kms", "GCP KMS"),
-        ("azure-kv", "Azure Key Vault"),
-        ("hc-vault-transit", "HashiCorp Vault transit"),
-        ("hckms", "HuaweiCloud KMS"),
-    ] {
+    for (kind, what) in [("hckms", "HuaweiCloud KMS")] {
         if !list(parsed, &format!("{prefix}-{kind}")).is_empty() {
             return Err(Error::InvalidMasterKey(format!(
                 "{what} keys (--{prefix}-{kind}) are not supported by sops-rs yet"

@@ -88,6 +88,7 @@ fn apply_set(
     idempotent: bool,
 ) -> Result<()> {
     let order = cmd_files::decryption_order(parsed)?;
+    let _lock = crate::lock::lock_for_update(&target.path);
     let input = cmd_files::read_file(&target.path)?;
     let mut opened = edit::open(
         &input,
@@ -123,6 +124,7 @@ pub fn run_unset(parsed: &Parsed, config_flag: Option<&str>) -> Result<()> {
     )?;
     let path = edit::parse_index(index, "unset")?;
     let order = cmd_files::decryption_order(parsed)?;
+    let _lock = crate::lock::lock_for_update(&target.path);
     let input = cmd_files::read_file(&target.path)?;
     let mut opened = edit::open(
         &input,

@@ -261,6 +261,7 @@ impl Job {
         let format = common::format_for(self.input_type.as_deref(), &shown_path);
         let store = common::store_for(format, Some(&config))?;
         sink.log(format!("Syncing keys for file {shown_path}"));
+        let _lock = crate::lock::lock_for_update(&abs);
         let input = common::read_file(&shown_path)
             .map_err(|m| Error::Other(format!("Error reading file: {m}")))?;
         let mut file = ops::load_encrypted_file(&input, store.as_ref())?;

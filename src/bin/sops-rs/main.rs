@@ -21,6 +21,9 @@ mod cmd_updatekeys;
 mod cmd_values;
 mod exit;
 mod flags;
+mod interrupt;
+mod lock;
+mod memguard;
 mod output;
 mod run;
 mod specs;
@@ -35,7 +38,8 @@ use sops_rs::error::Error;
 const SOPS_VERSION: &str = "3.11.0";
 
 const HELP: &str = "NAME:
-   sops-rs - a fast, SOPS-compatible encrypted file editor (age; more key types coming)
+   sops-rs - a fast, SOPS-compatible encrypted file editor
+   (age, PGP, AWS KMS, GCP KMS, Azure Key Vault, HashiCorp Vault transit)
 
 USAGE:
    sops-rs [global options] FILE              (-e encrypt, -d decrypt)
@@ -45,7 +49,12 @@ USAGE:
                                              (edit in $SOPS_EDITOR/$EDITOR; a new FILE starts from an example)
    sops-rs set [options] FILE INDEX VALUE     (VALUE is JSON; --value-file, --value-stdin, --idempotent)
    sops-rs unset [options] FILE INDEX
-   sops-rs rotate [options] FILE              (new data key; --add-age/--rm-age, --add-pgp/--rm-pgp, --add-kms/--rm-kms)
+   sops-rs rotate [options] FILE              (new data key; --add-<type>/--rm-<type> for every key type)
+   sops-rs updatekeys [-y] FILE...            (apply .sops.yaml key changes)
+   sops-rs groups add|remove [options] FILE   (edit key groups)
+   sops-rs filestatus FILE                    (is FILE encrypted? JSON answer)
+   sops-rs exec-env FILE COMMAND, sops-rs exec-file FILE COMMAND
+                                             (run COMMAND with the secrets in its environment / a FIFO)
    sops-rs helm [--helm-bin PATH] HELM-ARGS  (sops files given to -f are piped to helm)
    sops-rs values [--ignore-mac] FILE...     (helm's merge of the values files, decrypted)
    sops-rs pre-commit [FILE...]              (refuse staged secrets in clear text; README, Git)
@@ -60,6 +69,13 @@ COMMON OPTIONS:
    --encrypt, -e                encrypt FILE and print the result
    --decrypt, -d                decrypt FILE and print the result
    --age value, -a value        comma separated age recipients [$SOPS_AGE_RECIPIENTS]
+   --pgp value, -p value        comma separated PGP fingerprints [$SOPS_PGP_FP]
+   --kms value, -k value        comma separated AWS KMS ARNs [$SOPS_KMS_ARN]
+   --gcp-kms value              comma separated GCP KMS resource IDs [$SOPS_GCP_KMS_IDS]
+   --azure-kv value             comma separated Azure Key Vault key URLs [$SOPS_AZURE_KEYVAULT_URLS]
+   --hc-vault-transit value     comma separated Vault transit key URIs [$SOPS_VAULT_URIS]
+   --shamir-secret-sharing-threshold value   key groups needed to decrypt
+   --config value               path to .sops.yaml [$SOPS_CONFIG]
    --in-place, -i               write the result back to FILE (atomically)
    --output value               write the result to this file
    --extract value              decrypt only this key, e.g. '[\"db\"][\"password\"]'
@@ -99,6 +115,8 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    // Before anything reads a key or a secret.
+    memguard::protect_process();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match dispatch(&args) {
         Outcome::Done => ExitCode::SUCCESS,
@@ -126,7 +144,8 @@ fn report(err: &Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     eprintln!("{err}");
-    if let Some(hint) = err.hint() {
+    let subject = SUBJECT.get().map(std::path::PathBuf::from);
+    if let Some(hint) = err.hint_for(subject.as_deref()) {
         eprintln!("{hint}");
     }
     ExitCode::from(exit::code(err))
@@ -141,9 +160,20 @@ fn flag_error_message(e: FlagError) -> Option<String> {
     }
 }
 
+/// The file the command works on (its first positional argument), named in
+/// hints when sops's message does not name it.
+static SUBJECT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn parse(args: &[String], specs: &[flags::FlagSpec]) -> Result<Parsed, Outcome> {
     let legacy = std::ptr::eq(specs.as_ptr(), specs::GLOBAL.as_ptr());
-    flags::parse(args, specs, &env).map_err(|e| match flag_error_message(e) {
+    let parsed = flags::parse(args, specs, &env);
+    if let Ok(p) = &parsed
+        && let Some(first) = p.positionals.first()
+        && !(legacy && specs::SUBCOMMANDS.contains(&first.as_str()))
+    {
+        let _ = SUBJECT.set(first.clone());
+    }
+    parsed.map_err(|e| match flag_error_message(e) {
         Some(msg) if legacy => Outcome::Usage(msg),
         Some(msg) => Outcome::UsageSub(msg),
         None => {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sops_rs::error::{Error, Result};
 use sops_rs::keys::age::AgeKey;
+use sops_rs::keys::azkv::{AzureKvKey, parse_key_url};
 use sops_rs::keys::kms::{KmsKey, parse_encryption_context};
 use sops_rs::keys::pgp::PgpKey;
 use sops_rs::keys::{DecryptionOrder, KeyGroup, MasterKey};
@@ -126,6 +127,11 @@ pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&s
     // Validate everything that can be checked before touching the input.
     let input_store = store::for_format(input_format, store_options(input_format))?;
     let output_store = store::for_format(output_format, store_options(output_format))?;
+    // `-i` reads and rewrites the file: no other sops-rs may change it in between.
+    let _lock = match &destination {
+        Destination::InPlace(f) => crate::lock::lock_for_update(f),
+        _ => None,
+    };
     match mode {
         Mode::Encrypt => {
             let rule = match &config {
@@ -232,13 +238,22 @@ fn cli_keys(parsed: &Parsed) -> GroupSpec {
             })
             .unwrap_or_default(),
         gcp_kms: list("gcp-kms"),
-        azure_keyvault: Vec::new(),
+        // URLs were validated by `encrypt_config_for`.
+        azure_keyvault: list("azure-kv")
+            .iter()
+            .filter_map(|u| parse_key_url(u).ok())
+            .map(|(vault_url, key, version)| sops_rs::config::AzureSpec {
+                vault_url,
+                key,
+                version,
+            })
+            .collect(),
         hc_vault: list("hc-vault-transit"),
     }
 }
 
-/// Turns configured key names into master keys; key types sops-rs lacks are refused by name.
-fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
+/// Turns configured key names into master keys.
+fn build_group(spec: &GroupSpec) -> Result<KeyGroup> {
     let mut group = KeyGroup::default();
     for fp in &spec.pgp {
         group.keys.push(MasterKey::Pgp(PgpKey::new(fp)?));
@@ -254,16 +269,22 @@ fn build_group(spec: &GroupSpec, origin: &str) -> Result<KeyGroup> {
             &k.aws_profile,
         )));
     }
-    for (present, what) in [
-        (!spec.gcp_kms.is_empty(), "GCP KMS"),
-        (!spec.azure_keyvault.is_empty(), "Azure Key Vault"),
-        (!spec.hc_vault.is_empty(), "HashiCorp Vault transit"),
-    ] {
-        if present {
-            return Err(Error::InvalidMasterKey(format!(
-                "{what} keys ({origin}) are not supported by sops-rs yet; use age recipients for now"
-            )));
-        }
+    for k in &spec.azure_keyvault {
+        group.keys.push(MasterKey::AzureKv(AzureKvKey::new(
+            &k.vault_url,
+            &k.key,
+            &k.version,
+        )?));
+    }
+    for id in &spec.gcp_kms {
+        group
+            .keys
+            .push(MasterKey::GcpKms(sops_rs::keys::gcpkms::GcpKmsKey::new(id)));
+    }
+    for uri in &spec.hc_vault {
+        group.keys.push(MasterKey::HcVault(
+            sops_rs::keys::hcvault::VaultKey::from_uri(uri)?,
+        ));
     }
     Ok(group)
 }
@@ -287,25 +308,25 @@ pub(crate) fn encrypt_config_for(
     binary_input: bool,
 ) -> Result<EncryptConfig> {
     parse_encryption_context(parsed.value("encryption-context").unwrap_or(""))?;
+    for url in split_list(parsed.value("azure-kv").unwrap_or("")) {
+        parse_key_url(url)?;
+    }
     if parsed
-        .value("azure-kv")
+        .value("hckms")
         .is_some_and(|v| split_list(v).next().is_some())
-        || parsed
-            .value("hckms")
-            .is_some_and(|v| split_list(v).next().is_some())
     {
         return Err(Error::InvalidMasterKey(
-            "AWS KMS, Azure Key Vault and HuaweiCloud KMS keys are not supported by sops-rs yet; use age recipients for now".into(),
+            "HuaweiCloud KMS keys are not supported by sops-rs yet; use age recipients for now"
+                .into(),
         ));
     }
     let cli = cli_keys(parsed);
     let key_groups = if !cli.is_empty() {
-        vec![build_group(&cli, "command line")?]
+        vec![build_group(&cli)?]
     } else if let Some(rule) = rule.filter(|r| !r.key_groups.is_empty()) {
-        let origin = format!(".sops.yaml creation_rules[{}]", rule.index);
         rule.key_groups
             .iter()
-            .map(|g| build_group(g, &origin))
+            .map(build_group)
             .collect::<Result<Vec<_>>>()?
     } else {
         return Err(Error::Config(

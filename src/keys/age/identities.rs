@@ -3,21 +3,44 @@
 //! Every source is read each time an age entry is tried (as sops does, so a
 //! key command sees each recipient), failures are collected per source rather
 //! than aborting, and the wording of every message follows sops so that the
-//! final report is identical. Nothing here prompts: a source that would need a
-//! passphrase fails with a message saying so, instead of hanging without a TTY.
+//! final report is identical. Sources that need a passphrase or a plugin become
+//! identities that record their failure, so that one locked file or broken plugin
+//! does not hide the other keys.
 
+use super::encrypted::{self, EncryptedIdentity};
 use super::gocompat;
+use super::plugin::PluginIdentity;
+use super::sshlocked::LockedSshKey;
 use crate::keys::environment::Environment;
 use std::io::Read;
 use zeroize::Zeroizing;
+
+/// Asks for a passphrase: the prompt text in, the passphrase (or why not) out.
+pub type Prompter = fn(&str) -> Result<Zeroizing<Vec<u8>>, String>;
+
+/// An identity that may fail when it is tried (a plugin, a passphrase-protected file):
+/// it answers "no match" to age and keeps the reason for the final report.
+pub trait FallibleIdentity: age::Identity {
+    /// Why trying this identity failed, if it did.
+    fn failure(&self) -> Option<String>;
+
+    /// Go age's text when this identity simply did not match.
+    fn no_match(&self) -> String {
+        "incorrect identity for recipient block".into()
+    }
+}
 
 /// One usable identity; boxed age trait objects (none of them implement `Debug`).
 pub type BoxedIdentity = Box<dyn age::Identity>;
 
 /// What loading found: identities, per-source errors, and sources that had nothing.
 pub struct Loaded {
-    /// Identities in source order.
+    /// Identities that cannot fail, native X25519 first (as Go age tries them), then SSH.
     pub identities: Vec<BoxedIdentity>,
+    /// Passphrase-protected SSH keys (asked for only when a stanza is theirs), plugin
+    /// identities, then passphrase-protected identity files (tried last, so that a
+    /// prompt only appears when no other key opened the entry).
+    pub fallible: Vec<Box<dyn FallibleIdentity>>,
     /// One message per failed source, in sops's wording.
     pub errors: Vec<String>,
     /// Sources that were not configured or held no identity.
@@ -34,43 +57,29 @@ const KEY_FILE_ENV: &str = "SOPS_AGE_KEY_FILE";
 const KEY_CMD_ENV: &str = "SOPS_AGE_KEY_CMD";
 const RECIPIENT_ENV: &str = "SOPS_AGE_RECIPIENT";
 
-/// Plugin UI without a terminal: messages go to stderr, questions get no answer.
-#[derive(Clone, Copy)]
-pub struct NoPromptCallbacks;
-
-impl age::Callbacks for NoPromptCallbacks {
-    fn display_message(&self, message: &str) {
-        eprintln!("{message}");
-    }
-    fn confirm(&self, _: &str, _: &str, _: Option<&str>) -> Option<bool> {
-        None
-    }
-    fn request_public_string(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn request_passphrase(&self, _: &str) -> Option<age::secrecy::SecretString> {
-        None
-    }
-}
-
 /// Reads every identity source, in sops's order, for decrypting an entry of `recipient`.
-pub fn load(env: &Environment, recipient: &str) -> Loaded {
+///
+/// `ask` is called when a passphrase-protected source is actually tried; with
+/// `agent`, a running gpg-agent is asked first for identity files, as sops does.
+pub fn load(env: &Environment, recipient: &str, ask: Prompter, agent: bool) -> Loaded {
     let mut loaded = Loaded {
         identities: Vec::new(),
+        fallible: Vec::new(),
         errors: Vec::new(),
         unused: Vec::new(),
         missing_plugins: Vec::new(),
     };
-    load_ssh(env, &mut loaded);
+    load_ssh(env, &mut loaded, ask);
 
-    let mut readers: Vec<(String, Zeroizing<Vec<u8>>)> = Vec::new();
+    // (location as sops names it, the file behind it if any, content)
+    let mut readers: Vec<(String, Option<String>, Zeroizing<Vec<u8>>)> = Vec::new();
     match env.var(KEY_ENV) {
-        Some(v) => readers.push((KEY_ENV.into(), Zeroizing::new(v.into_bytes()))),
+        Some(v) => readers.push((KEY_ENV.into(), None, Zeroizing::new(v.into_bytes()))),
         None => loaded.unused.push(KEY_ENV.into()),
     }
     match env.var(KEY_FILE_ENV) {
         Some(path) => match read_file(&path) {
-            Ok(content) => readers.push((KEY_FILE_ENV.into(), content)),
+            Ok(content) => readers.push((KEY_FILE_ENV.into(), Some(path.clone()), content)),
             Err(ReadError::Open(e)) => loaded.errors.push(format!(
                 "failed to open {KEY_FILE_ENV} file: {}",
                 gocompat::path_error("open", &path, &e)
@@ -84,7 +93,7 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
     }
     match env.var(KEY_CMD_ENV) {
         Some(cmd) => match run_key_command(env, &cmd, recipient) {
-            Ok(out) => readers.push((KEY_CMD_ENV.into(), out)),
+            Ok(out) => readers.push((KEY_CMD_ENV.into(), Some(cmd.clone()), out)),
             Err(e) => loaded.errors.push(e),
         },
         None => loaded.unused.push(KEY_CMD_ENV.into()),
@@ -102,7 +111,7 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
         Ok(dir) if !dir.is_empty() => {
             let path = gocompat::join(&[&dir, "sops", "age", "keys.txt"]);
             match read_file(&path) {
-                Ok(content) => readers.push((path, content)),
+                Ok(content) => readers.push((path.clone(), Some(path), content)),
                 Err(ReadError::Open(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                     if nothing_yet(&readers, &loaded) {
                         loaded.unused.push(path);
@@ -124,35 +133,46 @@ pub fn load(env: &Environment, recipient: &str) -> Loaded {
     // Go age tries native X25519 identities before SSH keys and plugins (which may
     // prompt or be slow), so they go first; the order is otherwise kept.
     let mut native: Vec<BoxedIdentity> = Vec::new();
-    let mut others = std::mem::take(&mut loaded.identities);
-    for (location, content) in readers {
-        match parse_source(&location, &content) {
-            Ok(ids) => {
-                if ids.is_empty() {
-                    loaded.unused.push(location.clone());
-                }
-                for id in ids {
-                    if let ParsedIdentity::PostQuantum = id {
-                        // Skipped, not fatal: the source's other keys stay usable.
-                        loaded.errors.push(format!(
-                            "'{location}' holds a post-quantum age identity \
-                             (AGE-SECRET-KEY-PQ-1…), which sops-rs does not support yet"
-                        ));
-                        continue;
-                    }
-                    let is_native = matches!(id, ParsedIdentity::X25519(_));
-                    match id.into_identity() {
-                        Ok(id) if is_native => native.push(id),
-                        Ok(id) => others.push(id),
-                        Err(e) => loaded.missing_plugins.push(e),
-                    }
-                }
+    let mut locked: Vec<Box<dyn FallibleIdentity>> = Vec::new();
+    for (location, path, content) in readers {
+        if encrypted::is_encrypted_source(&content) {
+            match EncryptedIdentity::new(&location, path.as_deref(), &content, Box::new(ask), agent)
+            {
+                Ok(id) => locked.push(Box::new(id)),
+                Err(e) => loaded.errors.push(e),
             }
-            Err(e) => loaded.errors.push(e),
+            continue;
+        }
+        let ids = match parse_identities(&content) {
+            Ok(ids) => ids,
+            Err(e) => {
+                loaded
+                    .errors
+                    .push(format!("failed to parse '{location}' age identities: {e}"));
+                continue;
+            }
+        };
+        if ids.is_empty() {
+            loaded.unused.push(location.clone());
+        }
+        for id in ids {
+            match id {
+                ParsedIdentity::X25519(id) => native.push(Box::new(id)),
+                ParsedIdentity::Plugin(id) => match PluginIdentity::new(id) {
+                    Ok(id) => loaded.fallible.push(Box::new(id)),
+                    Err(e) => loaded.missing_plugins.push(e),
+                },
+                // Skipped, not fatal: the source's other keys stay usable.
+                ParsedIdentity::PostQuantum => loaded.errors.push(format!(
+                    "'{location}' holds a post-quantum age identity \
+                     (AGE-SECRET-KEY-PQ-1…), which sops-rs does not support yet"
+                )),
+            }
         }
     }
-    native.append(&mut others);
+    native.append(&mut loaded.identities);
     loaded.identities = native;
+    loaded.fallible.append(&mut locked);
     loaded
 }
 
@@ -181,12 +201,25 @@ pub fn format_error(msg: &str, err: Option<&str>, errors: &[String], unused: &[S
     }
 }
 
-fn load_ssh(env: &Environment, loaded: &mut Loaded) {
+/// An SSH private key as an identity: usable now, or waiting for its passphrase.
+enum SshIdentity {
+    Plain(BoxedIdentity),
+    Locked(LockedSshKey),
+}
+
+impl Loaded {
+    fn add_ssh(&mut self, parsed: Result<SshIdentity, String>) {
+        match parsed {
+            Ok(SshIdentity::Plain(id)) => self.identities.push(id),
+            Ok(SshIdentity::Locked(id)) => self.fallible.push(Box::new(id)),
+            Err(e) => self.errors.push(e),
+        }
+    }
+}
+
+fn load_ssh(env: &Environment, loaded: &mut Loaded, ask: Prompter) {
     match env.var(SSH_KEY_FILE_ENV) {
-        Some(path) => match parse_ssh_key_file(&path) {
-            Ok(id) => loaded.identities.push(id),
-            Err(e) => loaded.errors.push(e),
-        },
+        Some(path) => loaded.add_ssh(parse_ssh_key_file(&path, ask)),
         None => loaded.unused.push(SSH_KEY_FILE_ENV.into()),
     }
     match env.home_dir() {
@@ -195,10 +228,7 @@ fn load_ssh(env: &Environment, loaded: &mut Loaded) {
             for name in ["id_ed25519", "id_rsa"] {
                 let path = gocompat::join(&[&home, ".ssh", name]);
                 if std::fs::metadata(&path).is_ok() {
-                    match parse_ssh_key_file(&path) {
-                        Ok(id) => loaded.identities.push(id),
-                        Err(e) => loaded.errors.push(e),
-                    }
+                    loaded.add_ssh(parse_ssh_key_file(&path, ask));
                 } else {
                     loaded.unused.push(path);
                 }
@@ -219,7 +249,7 @@ fn read_file(path: &str) -> Result<Zeroizing<Vec<u8>>, ReadError> {
     Ok(content)
 }
 
-fn parse_ssh_key_file(path: &str) -> Result<BoxedIdentity, String> {
+fn parse_ssh_key_file(path: &str, ask: Prompter) -> Result<SshIdentity, String> {
     let content = read_file(path).map_err(|e| match e {
         ReadError::Open(e) => format!(
             "failed to open file: {}",
@@ -233,14 +263,12 @@ fn parse_ssh_key_file(path: &str) -> Result<BoxedIdentity, String> {
     let malformed =
         |why: &str| format!("malformed SSH identity in {}: {why}", gocompat::quote(path));
     match age::ssh::Identity::from_buffer(&content[..], Some(path.to_string())) {
-        Ok(age::ssh::Identity::Unencrypted(key)) => {
-            Ok(Box::new(age::ssh::Identity::Unencrypted(key)))
+        Ok(age::ssh::Identity::Unencrypted(key)) => Ok(SshIdentity::Plain(Box::new(
+            age::ssh::Identity::Unencrypted(key),
+        ))),
+        Ok(age::ssh::Identity::Encrypted(_)) => {
+            LockedSshKey::new(path, &content, ask).map(SshIdentity::Locked)
         }
-        Ok(age::ssh::Identity::Encrypted(_)) => Err(format!(
-            "the SSH key in {} is passphrase protected and sops-rs does not prompt for passphrases; \
-             remove the passphrase (ssh-keygen -p) or use an age key",
-            gocompat::quote(path)
-        )),
         Ok(age::ssh::Identity::Unsupported(kind)) => Err(malformed(&match kind {
             age::ssh::UnsupportedKey::Type(t) | age::ssh::UnsupportedKey::Hardware(t) => {
                 format!("ssh: unsupported key type {}", gocompat::quote(&t))
@@ -291,7 +319,7 @@ fn run_key_command(
 }
 
 /// An identity line, parsed but not yet turned into a usable identity.
-enum ParsedIdentity {
+pub enum ParsedIdentity {
     X25519(age::x25519::Identity),
     Plugin(age::plugin::Identity),
     /// `AGE-SECRET-KEY-PQ-1…` (ML-KEM hybrid): the `age` crate cannot use it yet.
@@ -299,44 +327,18 @@ enum ParsedIdentity {
 }
 
 impl ParsedIdentity {
-    fn into_identity(self) -> Result<BoxedIdentity, String> {
+    /// The usable identity (a plugin identity starts its plugin lazily, when tried).
+    pub fn into_identity(self) -> Result<BoxedIdentity, String> {
         match self {
             ParsedIdentity::X25519(id) => Ok(Box::new(id)),
             ParsedIdentity::PostQuantum => {
                 Err("post-quantum age identities are not supported by sops-rs yet".into())
             }
             ParsedIdentity::Plugin(id) => {
-                let name = id.plugin().to_string();
-                age::plugin::IdentityPluginV1::new(&name, &[id], NoPromptCallbacks)
-                    .map(|p| Box::new(p) as BoxedIdentity)
-                    .map_err(|e| plugin_resolve_error(&name, &e))
+                PluginIdentity::new(id).map(|p| Box::new(p) as BoxedIdentity)
             }
         }
     }
-}
-
-/// Go age's text for a plugin that cannot be started.
-pub fn plugin_resolve_error(name: &str, e: &age::plugin::ResolveError) -> String {
-    match e {
-        age::plugin::ResolveError::MissingPlugin { binary_name } => format!(
-            "{name} plugin: couldn't start plugin: {} plugin not found: exec: {}: executable file not found in $PATH",
-            gocompat::quote(name),
-            gocompat::quote(binary_name)
-        ),
-        other => format!("{name} plugin: {other}"),
-    }
-}
-
-fn parse_source(location: &str, content: &[u8]) -> Result<Vec<ParsedIdentity>, String> {
-    if content.starts_with(b"age-encryption") || content.starts_with(b"-----BEGIN AGE") {
-        return Err(format!(
-            "failed to read '{location}': the age identities are passphrase-protected and \
-             sops-rs does not prompt for passphrases; decrypt them with `age -d` and pass them \
-             through SOPS_AGE_KEY_CMD instead"
-        ));
-    }
-    parse_identities(content)
-        .map_err(|e| format!("failed to parse '{location}' age identities: {e}"))
 }
 
 /// Go's `bufio.Scanner` lines: split on `\n`, one trailing `\r` dropped, no final empty line.
@@ -348,7 +350,8 @@ fn lines(content: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
 }
 
-fn parse_identities(content: &[u8]) -> Result<Vec<ParsedIdentity>, String> {
+/// Identity lines (X25519, plugin), as sops reads an identities file.
+pub fn parse_identities(content: &[u8]) -> Result<Vec<ParsedIdentity>, String> {
     let mut out = Vec::new();
     for line in lines(content) {
         if line.is_empty() || line.starts_with(b"#") {
@@ -435,7 +438,7 @@ mod tests {
             ("HOME", "/nonexist/h1"),
             ("SOPS_AGE_KEY_FILE", file.to_str().unwrap()),
         ]);
-        let loaded = load(&env, "age1x");
+        let loaded = load(&env, "age1x", no_tty, false);
         assert_eq!(loaded.identities.len(), 1);
         assert_eq!(loaded.errors.len(), 1);
         assert!(
@@ -445,16 +448,42 @@ mod tests {
         );
     }
 
+    fn no_tty(_: &str) -> Result<Zeroizing<Vec<u8>>, String> {
+        Err("no tty".into())
+    }
+
     #[test]
-    fn passphrase_protected_source_fails_without_prompt() {
-        let err = parse_source("SOPS_AGE_KEY_FILE", b"-----BEGIN AGE ENCRYPTED FILE-----\n")
-            .err()
-            .unwrap();
-        assert!(
-            err.starts_with("failed to read 'SOPS_AGE_KEY_FILE': "),
-            "{err}"
+    fn passphrase_protected_sources_become_locked_identities() {
+        let protected = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/vectors/sops-repo/age-test-data/mock_passphrase_protected_identity.age"
         );
-        assert!(err.contains("passphrase-protected"));
+        let text = std::fs::read_to_string(protected).unwrap();
+        let env = Environment::from_vars([
+            ("HOME", "/nonexist/h1"),
+            ("SOPS_AGE_KEY_FILE", protected),
+            ("SOPS_AGE_KEY", text.as_str()),
+        ]);
+        let loaded = load(&env, "age1x", no_tty, false);
+        // Nothing is asked while loading; both sources wait, after the plain key sources.
+        assert_eq!(loaded.identities.len(), 0);
+        assert_eq!(loaded.fallible.len(), 2);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert!(loaded.fallible.iter().all(|f| f.failure().is_none()));
+        // A broken armor is an error of that source only.
+        let env = Environment::from_vars([
+            ("HOME", "/nonexist/h1"),
+            ("SOPS_AGE_KEY", "-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n"),
+            ("SOPS_AGE_KEY_FILE", protected),
+        ]);
+        let loaded = load(&env, "age1x", no_tty, false);
+        assert_eq!(loaded.fallible.len(), 1);
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(
+            loaded.errors[0].starts_with("failed to read 'SOPS_AGE_KEY': "),
+            "{}",
+            loaded.errors[0]
+        );
     }
 
     #[test]

@@ -24,12 +24,17 @@ const NONCE_SIZE: usize = 16;
 
 /// Encrypts `plaintext` to `recipient` as a binary age v1 file, as Go age's `age.Encrypt`
 /// does for a single recipient. Errors carry Go age's wording (without sops's prefix).
-pub(super) fn encrypt(recipient: &dyn Recipient, plaintext: &[u8]) -> Result<Vec<u8>, String> {
+/// `plugin` names the age plugin behind `recipient`, if any, for Go age's error wording.
+pub(super) fn encrypt(
+    recipient: &dyn Recipient,
+    plaintext: &[u8],
+    plugin: Option<&str>,
+) -> Result<Vec<u8>, String> {
     let file_key = FileKey::try_init_with_mut(|k| getrandom::getrandom(k))
         .map_err(|e| format!("failed to generate file key: {e}"))?;
     let mut nonce = [0u8; NONCE_SIZE];
     getrandom::getrandom(&mut nonce).map_err(|e| format!("failed to generate nonce: {e}"))?;
-    encrypt_with(recipient, plaintext, &file_key, &nonce)
+    encrypt_with(recipient, plaintext, &file_key, &nonce, plugin)
 }
 
 /// [`encrypt`] with a given file key and payload nonce (fixed values make tests exact).
@@ -38,11 +43,16 @@ fn encrypt_with(
     plaintext: &[u8],
     file_key: &FileKey,
     nonce: &[u8; NONCE_SIZE],
+    plugin: Option<&str>,
 ) -> Result<Vec<u8>, String> {
     // Labels only constrain how several recipients combine; sops uses one per file.
-    let (stanzas, _labels) = recipient
-        .wrap_file_key(file_key)
-        .map_err(|e| format!("failed to wrap key for recipient #0: {e}"))?;
+    let (stanzas, _labels) = recipient.wrap_file_key(file_key).map_err(|e| {
+        let why = match plugin {
+            Some(name) => super::plugin::describe_encrypt_error(name, &e),
+            None => e.to_string(),
+        };
+        format!("failed to wrap key for recipient #0: {why}")
+    })?;
     let mut out = header(&stanzas, file_key)?;
     out.extend_from_slice(nonce);
     out.extend(payload(plaintext, file_key, nonce)?);
@@ -211,7 +221,7 @@ mod tests {
     #[test]
     fn header_layout_matches_go_age() {
         let key = FileKey::new(Box::new([3u8; 16]));
-        let file = encrypt_with(&plain(0), b"secret", &key, &[5u8; 16]).unwrap();
+        let file = encrypt_with(&plain(0), b"secret", &key, &[5u8; 16], None).unwrap();
         let text = header_text(&file);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "age-encryption.org/v1");
@@ -230,7 +240,7 @@ mod tests {
     fn body_filling_whole_lines_ends_with_empty_line() {
         let key = FileKey::new(Box::new([1u8; 16]));
         // 48 bytes = exactly one 64-column line.
-        let file = encrypt_with(&plain(32), b"x", &key, &[0u8; 16]).unwrap();
+        let file = encrypt_with(&plain(32), b"x", &key, &[0u8; 16], None).unwrap();
         let text = header_text(&file);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[2].len(), 64);
@@ -238,7 +248,7 @@ mod tests {
         assert!(lines[4].starts_with("--- "));
         assert_eq!(decrypt(&file).unwrap(), b"x");
         // 49 bytes: one full line and a short one.
-        let file = encrypt_with(&plain(33), b"x", &key, &[0u8; 16]).unwrap();
+        let file = encrypt_with(&plain(33), b"x", &key, &[0u8; 16], None).unwrap();
         let text = header_text(&file);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!((lines[2].len(), lines[3].len()), (64, 2));
@@ -257,7 +267,7 @@ mod tests {
             2 * CHUNK_SIZE,
         ] {
             let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-            let file = encrypt(&plain(0), &data).unwrap();
+            let file = encrypt(&plain(0), &data, None).unwrap();
             let chunks = len.div_ceil(CHUNK_SIZE).max(1);
             let head = header_text(&file).len();
             assert_eq!(file.len(), head + 16 + len + 16 * chunks, "len {len}");
@@ -267,15 +277,15 @@ mod tests {
 
     #[test]
     fn fresh_keys_every_time() {
-        let a = encrypt(&plain(0), b"same").unwrap();
-        let b = encrypt(&plain(0), b"same").unwrap();
+        let a = encrypt(&plain(0), b"same", None).unwrap();
+        let b = encrypt(&plain(0), b"same", None).unwrap();
         assert_ne!(a, b);
     }
 
     #[test]
     fn tampering_is_detected() {
         let key = FileKey::new(Box::new([9u8; 16]));
-        let file = encrypt_with(&plain(0), b"secret", &key, &[0u8; 16]).unwrap();
+        let file = encrypt_with(&plain(0), b"secret", &key, &[0u8; 16], None).unwrap();
         let head = header_text(&file).len();
         // Change a stanza argument: the header MAC no longer matches.
         let mut bad = file.clone();
@@ -292,7 +302,7 @@ mod tests {
 
     #[test]
     fn recipient_errors_are_reported() {
-        let err = encrypt(&FailingRecipient, b"k").unwrap_err();
+        let err = encrypt(&FailingRecipient, b"k", None).unwrap_err();
         assert!(
             err.starts_with("failed to wrap key for recipient #0: "),
             "{err}"
@@ -302,12 +312,12 @@ mod tests {
             args: vec!["has space".into()],
             padding: 0,
         };
-        assert!(encrypt(&bad, b"k").is_err());
+        assert!(encrypt(&bad, b"k", None).is_err());
         let empty = PlainRecipient {
             tag: "plain",
             args: vec![String::new()],
             padding: 0,
         };
-        assert!(encrypt(&empty, b"k").is_err());
+        assert!(encrypt(&empty, b"k", None).is_err());
     }
 }
