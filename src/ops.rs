@@ -14,6 +14,10 @@
 //!   add/remove master keys in `file.metadata.key_groups` →
 //!   [`rotate_decrypted`] → [`emit_encrypted_file`].
 //! * filestatus: [`file_status`].
+//! * many files (batch decrypt, `updatekeys`, helm values): open a
+//!   [`keycache::KeyCacheScope`], call [`prefetch_keys`] with every file's
+//!   metadata, then handle the files one by one; [`recover_key`] then serves
+//!   each distinct wrapped key from the cache (unwrapped once, concurrently).
 
 use crate::cipher::Cipher;
 use crate::datakey::DataKey;
@@ -26,6 +30,8 @@ use crate::tree::{Item, Key, Map, Timestamp, Tree, Value};
 use crate::treepath::{Found, PathComponent};
 use crate::walk::IvCache;
 use zeroize::Zeroizing;
+
+pub mod keycache;
 
 /// What `encrypt` needs besides the input.
 pub struct EncryptConfig {
@@ -237,9 +243,20 @@ pub fn file_status(input: &[u8], store: &dyn Store) -> Result<bool> {
     }
 }
 
-/// Recovers the data key with the file's master keys (exit 128 on failure).
+/// Recovers the data key with the file's master keys (exit 128 on failure);
+/// inside a [`keycache::KeyCacheScope`], each distinct wrapped key only once.
 pub fn recover_key(metadata: &Metadata, order: &DecryptionOrder) -> Result<DataKey> {
-    crate::keys::recover_data_key(&metadata.key_groups, metadata.shamir_threshold, order)
+    keycache::recover_key_cached(metadata, order, || {
+        crate::keys::recover_data_key(&metadata.key_groups, metadata.shamir_threshold, order)
+    })
+}
+
+/// Unwraps the distinct data keys of `files` concurrently (bounded) into the
+/// open [`keycache::KeyCacheScope`], so that [`recover_key`] finds them.
+pub fn prefetch_keys<'a>(files: impl IntoIterator<Item = &'a Metadata>, order: &DecryptionOrder) {
+    keycache::prefetch(files, order, |md| {
+        crate::keys::recover_data_key(&md.key_groups, md.shamir_threshold, order)
+    });
 }
 
 /// [`recover_key`] with identities taken from `env` instead of the process environment.

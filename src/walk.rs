@@ -88,11 +88,64 @@ pub fn encrypt_tree_reusing(
 ) -> Result<String> {
     let mut w = Walker::new(cipher, selector, Mode::Encrypt, mac_only_encrypted);
     w.reuse = cache;
-    for branch in &mut tree.branches {
-        w.walk_map(branch)
-            .map_err(|e| Error::EncryptTree(format!("Error walking tree: {e}")))?;
+    if cache.is_none() && parallel_worth_it(tree) {
+        w.deferred = Some(Deferred::default());
     }
+    let walked = walk_branches(&mut w, tree);
+    w.finish_deferred(walked)
+        .map_err(|e| Error::EncryptTree(format!("Error walking tree: {e}")))?;
     Ok(w.hasher.finish())
+}
+
+/// Walks every document; stops at the first error, as sops does.
+fn walk_branches<'t>(w: &mut Walker<'_, 't>, tree: &'t mut Tree) -> WalkResult {
+    for branch in tree.branches.iter_mut() {
+        w.walk_map(branch)?;
+    }
+    Ok(())
+}
+
+/// Leaves above which the AES-GCM work is spread over threads: below it,
+/// starting threads costs more than it saves (and small files start none).
+pub const PARALLEL_MIN_LEAVES: usize = 4096;
+
+/// At most this many threads share the leaves of one tree.
+const MAX_THREADS: usize = 8;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests force one path or the other regardless of the tree's size.
+    static FORCE_PARALLEL: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+fn parallel_worth_it(tree: &Tree) -> bool {
+    #[cfg(test)]
+    if let Some(forced) = FORCE_PARALLEL.with(|f| f.get()) {
+        return forced;
+    }
+    fn count(v: &Value, n: &mut usize) {
+        match v {
+            Value::Map(m) => m.items.iter().for_each(|i| count(&i.value, n)),
+            Value::List(l) => l.iter().for_each(|x| count(x, n)),
+            _ => *n += 1,
+        }
+    }
+    let mut n = 0;
+    for b in &tree.branches {
+        for i in &b.items {
+            count(&i.value, &mut n);
+            if n >= PARALLEL_MIN_LEAVES {
+                return threads() > 1;
+            }
+        }
+    }
+    false
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS)
 }
 
 /// Decrypts every selected leaf of `tree` in place and computes the MAC.
@@ -114,11 +167,13 @@ pub fn decrypt_tree_caching(
     cache: Option<&mut IvCache>,
 ) -> Result<Decrypted> {
     let mut w = Walker::new(cipher, selector, Mode::Decrypt, mac_only_encrypted);
-    w.record = cache;
-    for branch in &mut tree.branches {
-        w.walk_map(branch)
-            .map_err(|e| Error::DecryptTree(format!("Error walking tree: {e}")))?;
+    if cache.is_none() && parallel_worth_it(tree) {
+        w.deferred = Some(Deferred::default());
     }
+    w.record = cache;
+    let walked = walk_branches(&mut w, tree);
+    w.finish_deferred(walked)
+        .map_err(|e| Error::DecryptTree(format!("Error walking tree: {e}")))?;
     Ok(Decrypted {
         mac: w.hasher.finish(),
         warnings: w.warnings,
@@ -131,7 +186,36 @@ enum Mode {
     Decrypt,
 }
 
-struct Walker<'a> {
+/// Large trees: leaves whose AES-GCM work waits for [`Walker::finish_deferred`],
+/// which spreads it over threads. The walk itself (selection rules, AADs,
+/// comments, MAC order) stays sequential, so the result is the same as
+/// walking leaf by leaf.
+#[derive(Default)]
+struct Deferred<'t> {
+    /// Every deferred leaf's AAD, back to back.
+    aads: String,
+    jobs: Vec<Job<'t>>,
+    /// Decrypt only: what the MAC hashes, in walk order (values are hashed after decryption).
+    hashes: Vec<HashItem<'t>>,
+}
+
+/// One leaf to encrypt or decrypt in place; its AAD is `aads[aad.0..aad.1]`.
+struct Job<'t> {
+    value: &'t mut Value,
+    aad: (usize, usize),
+}
+
+enum HashItem<'t> {
+    /// The value of job `n`, once decrypted.
+    Job(usize),
+    /// A value left in clear.
+    Clear(&'t Value),
+    /// Plaintext already known (a map comment stored as a string).
+    Bytes(zeroize::Zeroizing<Vec<u8>>),
+}
+
+struct Walker<'a, 't> {
+    deferred: Option<Deferred<'t>>,
     cipher: &'a Cipher,
     selector: &'a Selector,
     mode: Mode,
@@ -152,9 +236,10 @@ struct Walker<'a> {
 /// Errors inside the walk are sops's inner messages; the caller adds the context.
 type WalkResult = std::result::Result<(), String>;
 
-impl<'a> Walker<'a> {
+impl<'a, 't> Walker<'a, 't> {
     fn new(cipher: &'a Cipher, selector: &'a Selector, mode: Mode, mac_only: bool) -> Self {
         Walker {
+            deferred: None,
             cipher,
             selector,
             mode,
@@ -210,9 +295,9 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn walk_map(&mut self, map: &mut Map) -> WalkResult {
+    fn walk_map(&mut self, map: &'t mut Map) -> WalkResult {
         self.push_level();
-        for Item { key, value } in &mut map.items {
+        for Item { key, value } in map.items.iter_mut() {
             match key {
                 Key::Comment(c) => {
                     self.note_comment(c);
@@ -245,7 +330,7 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    fn walk_list(&mut self, list: &mut [Value]) -> WalkResult {
+    fn walk_list(&mut self, list: &'t mut [Value]) -> WalkResult {
         self.push_level();
         for v in list.iter_mut() {
             let is_comment = matches!(v, Value::Comment(_));
@@ -261,7 +346,7 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    fn walk_value(&mut self, v: &mut Value) -> WalkResult {
+    fn walk_value(&mut self, v: &'t mut Value) -> WalkResult {
         match v {
             Value::Map(m) => self.walk_map(m),
             Value::List(l) => self.walk_list(l),
@@ -314,7 +399,13 @@ impl<'a> Walker<'a> {
 
     fn hash(&mut self, v: &Value) {
         if let Some(p) = plaintext_of(v) {
-            self.hasher.update(p.bytes());
+            match self.deferred.as_mut() {
+                // Decrypting in parallel: the MAC is computed afterwards, in order.
+                Some(d) if self.mode == Mode::Decrypt => d
+                    .hashes
+                    .push(HashItem::Bytes(zeroize::Zeroizing::new(p.bytes().to_vec()))),
+                _ => self.hasher.update(p.bytes()),
+            }
         }
     }
 
@@ -380,7 +471,7 @@ impl<'a> Walker<'a> {
         ));
     }
 
-    fn encrypt_leaf(&mut self, v: &mut Value) -> WalkResult {
+    fn encrypt_leaf(&mut self, v: &'t mut Value) -> WalkResult {
         let is_comment = matches!(v, Value::Comment(_));
         let encrypted = self.decide(is_comment);
         let Some(p) = plaintext_of(v) else {
@@ -390,6 +481,11 @@ impl<'a> Walker<'a> {
             self.hasher.update(p.bytes());
         }
         if !encrypted {
+            return Ok(());
+        }
+        if !is_comment && !p.bytes().is_empty() && self.deferred.is_some() {
+            drop(p);
+            self.defer(v);
             return Ok(());
         }
         let new = if p.bytes().is_empty() {
@@ -414,9 +510,16 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    fn decrypt_leaf(&mut self, v: &mut Value) -> WalkResult {
+    fn decrypt_leaf(&mut self, v: &'t mut Value) -> WalkResult {
         let is_comment = matches!(v, Value::Comment(_));
         let encrypted = self.decide(is_comment);
+        if encrypted && self.deferred.is_some() && matches!(v, Value::Str(_) | Value::Bytes(_)) {
+            let job = self.defer(v);
+            if let Some(d) = self.deferred.as_mut() {
+                d.hashes.push(HashItem::Job(job));
+            }
+            return Ok(());
+        }
         if encrypted {
             let decrypted = match &*v {
                 Value::Comment(c) => match self.cipher.decrypt(c, self.aad()) {
@@ -455,10 +558,123 @@ impl<'a> Walker<'a> {
             }
         }
         if (!self.mac_only_encrypted || encrypted) && !matches!(v, Value::Comment(_)) {
-            self.hash(v);
+            let v: &'t Value = v;
+            match self.deferred.as_mut() {
+                Some(d) => d.hashes.push(HashItem::Clear(v)),
+                None => self.hash(v),
+            }
         }
         Ok(())
     }
+
+    /// Queues `v` for [`Walker::finish_deferred`] with the current AAD; returns its job number.
+    fn defer(&mut self, v: &'t mut Value) -> usize {
+        let aad = if self.path.is_empty() {
+            ":"
+        } else {
+            self.path.as_str()
+        };
+        let Some(d) = self.deferred.as_mut() else {
+            return 0;
+        };
+        let start = d.aads.len();
+        d.aads.push_str(aad);
+        d.jobs.push(Job {
+            value: v,
+            aad: (start, d.aads.len()),
+        });
+        d.jobs.len() - 1
+    }
+
+    /// Runs the deferred leaves on a few threads, then hashes (decrypt) in
+    /// walk order. The error reported is the one a leaf-by-leaf walk would
+    /// have stopped at: a failing leaf before the point where `walked` failed.
+    fn finish_deferred(&mut self, walked: WalkResult) -> WalkResult {
+        let Some(mut d) = self.deferred.take() else {
+            return walked;
+        };
+        if let Some(e) = run_jobs(self.cipher, self.mode, &d.aads, &mut d.jobs) {
+            return Err(e);
+        }
+        walked?;
+        for item in &d.hashes {
+            let plain = match item {
+                // An encrypted list comment is stored as a string and decrypts
+                // to a comment, which is not hashed (as in the leaf-by-leaf walk).
+                HashItem::Job(i) => d
+                    .jobs
+                    .get(*i)
+                    .filter(|j| !matches!(*j.value, Value::Comment(_)))
+                    .and_then(|j| plaintext_of(j.value)),
+                HashItem::Clear(v) => plaintext_of(v),
+                HashItem::Bytes(b) => {
+                    self.hasher.update(b);
+                    None
+                }
+            };
+            if let Some(p) = plain {
+                self.hasher.update(p.bytes());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Encrypts or decrypts `jobs` in place on up to [`threads`] threads, each
+/// taking one contiguous slice. Returns the error of the first failing job.
+fn run_jobs(cipher: &Cipher, mode: Mode, aads: &str, jobs: &mut [Job<'_>]) -> Option<String> {
+    let n = threads().max(1);
+    let chunk = jobs.len().div_ceil(n).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(i, slice)| scope.spawn(move || run_slice(cipher, mode, aads, slice, i * chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Some((0, "a worker thread panicked".into())))
+            })
+            .min_by_key(|(i, _)| *i)
+            .map(|(_, e)| e)
+    })
+}
+
+fn run_slice(
+    cipher: &Cipher,
+    mode: Mode,
+    aads: &str,
+    jobs: &mut [Job<'_>],
+    first: usize,
+) -> Option<(usize, String)> {
+    let mut ivs = IvPool::default();
+    for (i, job) in jobs.iter_mut().enumerate() {
+        let aad = aads.get(job.aad.0..job.aad.1).unwrap_or(":").as_bytes();
+        let result = match mode {
+            Mode::Encrypt => match plaintext_of(job.value) {
+                Some(p) => ivs
+                    .next_iv()
+                    .and_then(|iv| cipher.encrypt_with_iv(p.bytes(), aad, p.kind, &iv))
+                    .map(|enc| Some(Value::Str(text(enc))))
+                    .map_err(|e| format!("Could not encrypt value: {e}")),
+                None => Ok(None),
+            },
+            Mode::Decrypt => match &*job.value {
+                Value::Str(s) => cipher.decrypt(s, aad).map(Some),
+                Value::Bytes(b) => cipher.decrypt(&String::from_utf8_lossy(b), aad).map(Some),
+                _ => Ok(None),
+            }
+            .map_err(|e| format!("Could not decrypt value: {e}")),
+        };
+        match result {
+            Ok(Some(new)) => *job.value = new,
+            Ok(None) => {}
+            Err(e) => return Some((first + i, e)),
+        }
+    }
+    None
 }
 
 /// Go's `%T` of a key or value.
@@ -1077,6 +1293,158 @@ pub(crate) mod tests {
         assert_eq!(mac, out.mac);
         // Generous even for an unoptimised build; catches accidental quadratic work.
         assert!(start.elapsed().as_secs() < 30);
+    }
+
+    /// A tree of `n` leaves of every kind, with comments, lists and clear values.
+    fn big_tree(n: usize) -> Tree {
+        let mut doc = Map::new();
+        doc.items.push(com(" top comment"));
+        for i in 0..n / 10 {
+            let mut svc = Map::new();
+            if i % 7 == 0 {
+                svc.items.push(com(&format!(" service {i}")));
+            }
+            svc.push("password", s(&format!("s3cr3t-{i}")));
+            svc.push("port", Value::Int(1024 + i as i64));
+            svc.push("enabled", Value::Bool(i % 2 == 0));
+            svc.push("ratio", Value::Float(i as f64 / 8.0));
+            svc.push("empty", s(""));
+            svc.push("nothing", Value::Null);
+            svc.push("note_unencrypted", s(&format!("clear {i}")));
+            svc.push(
+                "hosts",
+                Value::List(vec![
+                    s(&format!("h{i}.example.com")),
+                    Value::Comment(text(" list comment")),
+                    Value::Int(i as i64),
+                ]),
+            );
+            doc.push(format!("svc{i}"), Value::Map(svc));
+        }
+        Tree {
+            branches: vec![doc, m(vec![kv("second", s("document"))])],
+        }
+    }
+
+    fn forced<T>(parallel: bool, f: impl FnOnce() -> T) -> T {
+        FORCE_PARALLEL.with(|c| c.set(Some(parallel)));
+        let out = f();
+        FORCE_PARALLEL.with(|c| c.set(None));
+        out
+    }
+
+    #[test]
+    fn parallel_walk_gives_the_sequential_result() {
+        let cipher = Cipher::new(&[7u8; 32]);
+        let sel = default_selector();
+        let plain = big_tree(6000);
+        let mut par = plain.clone();
+        let mac_par = forced(true, || encrypt_tree(&mut par, &cipher, &sel, false)).unwrap();
+        let mut seq = plain.clone();
+        let mac_seq = forced(false, || encrypt_tree(&mut seq, &cipher, &sel, false)).unwrap();
+        assert_eq!(
+            mac_par, mac_seq,
+            "the MAC covers the plaintext in walk order"
+        );
+        assert_ne!(par, plain);
+        // Same shape, same clear values; only the random IVs differ.
+        let clear_of = |t: &Tree| match t.branches[0].get("svc3") {
+            Some(Value::Map(m)) => m.get("note_unencrypted").cloned(),
+            _ => None,
+        };
+        assert_eq!(clear_of(&par), clear_of(&plain));
+        // Decrypt the parallel result both ways.
+        let mut a = par.clone();
+        let out_seq = forced(false, || decrypt_tree(&mut a, &cipher, &sel, false)).unwrap();
+        let mut b = par.clone();
+        let out_par = forced(true, || decrypt_tree(&mut b, &cipher, &sel, false)).unwrap();
+        assert!(a == plain && b == plain);
+        assert_eq!(out_seq.mac, mac_par);
+        assert_eq!(out_par.mac, mac_par);
+        assert_eq!(out_par.warnings, out_seq.warnings);
+        // mac_only_encrypted hashes the same set both ways.
+        let mut c = plain.clone();
+        let mac_only = forced(true, || encrypt_tree(&mut c, &cipher, &sel, true)).unwrap();
+        let out = forced(false, || decrypt_tree(&mut c, &cipher, &sel, true)).unwrap();
+        assert_eq!(out.mac, mac_only);
+        assert_ne!(mac_only, mac_par);
+    }
+
+    #[test]
+    fn parallel_decrypt_small_shapes() {
+        let cipher = Cipher::new(&[7u8; 32]);
+        let sel = default_selector();
+        for t in [
+            Tree {
+                branches: vec![m(vec![kv("a", s("x"))])],
+            },
+            Tree {
+                branches: vec![m(vec![kv("a", s("x")), kv("b", Value::Int(3))])],
+            },
+            Tree {
+                branches: vec![m(vec![com(" c"), kv("a", s("x"))])],
+            },
+            Tree {
+                branches: vec![m(vec![kv(
+                    "a",
+                    Value::List(vec![s("x"), Value::Comment(text(" lc")), Value::Int(1)]),
+                )])],
+            },
+            Tree {
+                branches: vec![m(vec![kv("a_unencrypted", s("x")), kv("e", s(""))])],
+            },
+            Tree {
+                branches: vec![m(vec![kv("a", s("x"))]), m(vec![kv("b", s("y"))])],
+            },
+        ] {
+            let mut e = t.clone();
+            let mac = forced(false, || encrypt_tree(&mut e, &cipher, &sel, false)).unwrap();
+            let mut b = e.clone();
+            let out = forced(true, || decrypt_tree(&mut b, &cipher, &sel, false)).unwrap();
+            assert_eq!(out.mac, mac, "{}", t.branches.len());
+        }
+    }
+
+    #[test]
+    fn parallel_walk_reports_the_first_error_in_walk_order() {
+        let cipher = Cipher::new(&[7u8; 32]);
+        let sel = default_selector();
+        let mut enc = big_tree(6000);
+        forced(false, || encrypt_tree(&mut enc, &cipher, &sel, false)).unwrap();
+        let set =
+            |t: &mut Tree, svc: &str, key: &str, v: Value| {
+                if let Some(Value::Map(m)) = t.branches[0].items.iter_mut().find_map(|it| {
+                    matches!(&it.key, Key::Str(k) if k == svc).then_some(&mut it.value)
+                }) {
+                    for it in &mut m.items {
+                        if matches!(&it.key, Key::Str(k) if k == key) {
+                            it.value = v.clone();
+                        }
+                    }
+                }
+            };
+        // A value swapped from another place fails authentication (its AAD differs).
+        let stolen = match enc.branches[0].get("svc1") {
+            Some(Value::Map(m)) => m.get("password").cloned().unwrap(),
+            _ => unreachable!(),
+        };
+        let mut bad = enc.clone();
+        set(&mut bad, "svc5", "password", stolen.clone());
+        set(&mut bad, "svc500", "port", stolen.clone());
+        set(&mut bad, "svc550", "port", Value::Uint64(u64::MAX));
+        let err = |t: &Tree, parallel: bool| {
+            let mut t = t.clone();
+            forced(parallel, || decrypt_tree(&mut t, &cipher, &sel, false))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(err(&bad, true), err(&bad, false));
+        // A structural error before any failing leaf wins in both walks.
+        let mut bad = enc.clone();
+        set(&mut bad, "svc2", "port", Value::Uint64(u64::MAX));
+        set(&mut bad, "svc500", "port", stolen);
+        assert_eq!(err(&bad, true), err(&bad, false));
+        assert!(err(&bad, true).contains("uint64"), "{}", err(&bad, true));
     }
 
     // ---- Files written by sops 3.11.0 (cases/ of the vectors), loaded by hand

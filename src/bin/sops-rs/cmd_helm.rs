@@ -47,6 +47,9 @@ pub fn run(all: &[String]) -> Result<u8> {
     let guard = SignalGuard::install()?;
     let mut dir: Option<tempfile::TempDir> = None;
     let mut feeds: Vec<(PathBuf, Zeroizing<Vec<u8>>)> = Vec::new();
+    // Several values files may share a wrapped key: unwrap it once; the keys
+    // are forgotten (zeroized) before helm runs.
+    let keys = sops_rs::ops::keycache::KeyCacheScope::enter();
     let rewritten = args::rewrite_values(&helm_args, |file| {
         let Some(plain) = decrypt_if_sops(file, &config)? else {
             return Ok(None);
@@ -69,6 +72,7 @@ pub fn run(all: &[String]) -> Result<u8> {
         feeds.push((fifo, plain));
         Ok(Some(arg))
     })?;
+    drop(keys);
     if let Some(sig) = guard.pending() {
         return Ok(128u8.saturating_add(u8::try_from(sig).unwrap_or(0)));
     }

@@ -1,9 +1,17 @@
 //! `updatekeys FILE…`: re-wraps each file's data key for the key groups of its
 //! `.sops.yaml` creation rule, showing sops's diff and prompt (spec §8.2, §7.1).
 //! Several files: each is tried, failures are logged, and the count ends the run.
+//!
+//! sops-rs additions (sops issue #1071): `--recursive` walks directories for
+//! sops files, and with `--yes` several files are updated by a few threads at
+//! once (each file's KMS/gpg calls are network- or process-bound), their
+//! messages buffered and printed in argument order, so the output is the same
+//! as a sequential run.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sops_rs::config::Config;
 use sops_rs::error::{Error, Result, go_io_message};
@@ -13,6 +21,10 @@ use sops_rs::ops;
 use crate::cmd_common::{self as common, go_log, log_line};
 use crate::output::{Destination, Sensitivity};
 use crate::{Outcome, specs};
+
+/// Files updated at once with `--yes`: enough to overlap KMS round trips,
+/// few enough not to trip a service's rate limit.
+const CONCURRENT_FILES: usize = 8;
 
 /// Runs `updatekeys` with the arguments after the subcommand name.
 pub fn run(rest: &[String], config_flag: Option<&str>) -> Outcome {
@@ -41,30 +53,135 @@ pub fn run(rest: &[String], config_flag: Option<&str>) -> Outcome {
     if parsed.positionals.is_empty() {
         return Outcome::Failed(Error::NoFileSpecified);
     }
+    let input_type = parsed.value("input-type").map(str::to_string);
+    let paths = if parsed.switch("recursive") {
+        match expand_dirs(&parsed.positionals, input_type.as_deref()) {
+            Ok(p) => p,
+            Err(e) => return Outcome::Failed(e),
+        }
+    } else {
+        parsed.positionals.clone()
+    };
     let job = Job {
         config_path,
         shown,
         cwd,
-        input_type: parsed.value("input-type").map(str::to_string),
+        input_type,
         interactive: !parsed.switch("yes"),
     };
-    if let [only] = parsed.positionals.as_slice() {
-        return match job.update(only) {
+    if let [only] = paths.as_slice()
+        && !parsed.switch("recursive")
+    {
+        return match job.update(only, &mut Direct) {
             Ok(()) => Outcome::Done,
             Err(e) => Outcome::Failed(e),
         };
     }
-    let mut failed = 0usize;
-    for path in &parsed.positionals {
-        if let Err(e) = job.update(path) {
-            failed += 1;
-            log_line("CMD", "error", &e.to_string());
+    // Unwrapped keys are shared between files (the same wrapped key is unwrapped once).
+    let _keys = ops::keycache::KeyCacheScope::enter();
+    let failed = if job.interactive || paths.len() < 2 {
+        let mut failed = 0usize;
+        for path in &paths {
+            if let Err(e) = job.update(path, &mut Direct) {
+                failed += 1;
+                log_line("CMD", "error", &e.to_string());
+            }
         }
-    }
+        failed
+    } else {
+        job.update_concurrently(&paths)
+    };
     if failed > 0 {
         return Outcome::Failed(Error::Other(format!("failed updating {failed} key(s)")));
     }
     Outcome::Done
+}
+
+/// `--recursive`: directories are replaced by the sops files below them (sorted,
+/// hidden entries such as `.git` skipped, files without sops metadata left out);
+/// files named directly are kept as they are.
+fn expand_dirs(args: &[String], input_type: Option<&str>) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        if path.is_dir() {
+            walk_dir(path, input_type, &mut out)?;
+        } else {
+            out.push(arg.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk_dir(dir: &Path, input_type: Option<&str>, out: &mut Vec<String>) -> Result<()> {
+    let read = std::fs::read_dir(dir)
+        .map_err(|e| Error::Other(format!("open {}: {}", dir.display(), go_io_message(&e))))?;
+    let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden || path.is_symlink() {
+            continue;
+        }
+        if path.is_dir() {
+            walk_dir(&path, input_type, out)?;
+        } else if path.is_file() && is_sops_file(&path, input_type) {
+            out.push(path.to_string_lossy().into_owned());
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` holds sops metadata (what `filestatus` calls encrypted).
+fn is_sops_file(path: &Path, input_type: Option<&str>) -> bool {
+    let name = path.to_string_lossy();
+    let Ok(store) = common::store_for(common::format_for(input_type, &name), None) else {
+        return false;
+    };
+    std::fs::read(path).is_ok_and(|bytes| ops::file_status(&bytes, store.as_ref()).unwrap_or(false))
+}
+
+/// Where a file's messages go: straight out, or buffered for in-order replay.
+trait Sink {
+    /// A Go `log` line on stderr.
+    fn log(&mut self, msg: String);
+    /// Text on stdout (the diff).
+    fn stdout(&mut self, text: String) -> Result<()>;
+}
+
+/// Prints at once (one file at a time, prompts allowed).
+struct Direct;
+
+impl Sink for Direct {
+    fn log(&mut self, msg: String) {
+        go_log(&msg);
+    }
+    fn stdout(&mut self, text: String) -> Result<()> {
+        common::print_stdout(text.as_bytes())
+    }
+}
+
+/// One message kept for later.
+enum Message {
+    Log(String),
+    Stdout(String),
+}
+
+/// Keeps a worker's messages until the files before it are reported.
+#[derive(Default)]
+struct Buffered(Vec<Message>);
+
+impl Sink for Buffered {
+    fn log(&mut self, msg: String) {
+        self.0.push(Message::Log(msg));
+    }
+    fn stdout(&mut self, text: String) -> Result<()> {
+        self.0.push(Message::Stdout(text));
+        Ok(())
+    }
 }
 
 /// `../.sops.yaml`-style path of a config found by walking up from `cwd`.
@@ -85,7 +202,54 @@ struct Job {
 }
 
 impl Job {
-    fn update(&self, path: &str) -> Result<()> {
+    /// `--yes` with several files: `CONCURRENT_FILES` workers, messages and
+    /// errors replayed in argument order. Returns how many files failed.
+    fn update_concurrently(&self, paths: &[String]) -> usize {
+        type Slot = Mutex<Option<(Buffered, Result<()>)>>;
+        let slots: Vec<Slot> = paths.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..CONCURRENT_FILES.min(paths.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
+                            break;
+                        };
+                        let mut sink = Buffered::default();
+                        let result = self.update(path, &mut sink);
+                        if let Ok(mut s) = slot.lock() {
+                            *s = Some((sink, result));
+                        }
+                    }
+                });
+            }
+        });
+        let mut failed = 0usize;
+        for slot in slots {
+            let Some((sink, result)) = slot.into_inner().ok().flatten() else {
+                failed += 1;
+                continue;
+            };
+            for message in sink.0 {
+                match message {
+                    Message::Log(m) => go_log(&m),
+                    Message::Stdout(t) => {
+                        if let Err(e) = common::print_stdout(t.as_bytes()) {
+                            log_line("CMD", "error", &e.to_string());
+                        }
+                    }
+                }
+            }
+            if let Err(e) = result {
+                failed += 1;
+                log_line("CMD", "error", &e.to_string());
+            }
+        }
+        failed
+    }
+
+    fn update(&self, path: &str, sink: &mut dyn Sink) -> Result<()> {
         let abs = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
         let shown_path = abs.display().to_string();
         let meta = std::fs::metadata(&abs)
@@ -96,7 +260,7 @@ impl Job {
         let config = Config::load(&self.config_path)?;
         let format = common::format_for(self.input_type.as_deref(), &shown_path);
         let store = common::store_for(format, Some(&config))?;
-        go_log(&format!("Syncing keys for file {shown_path}"));
+        sink.log(format!("Syncing keys for file {shown_path}"));
         let _lock = crate::lock::lock_for_update(&abs);
         let input = common::read_file(&shown_path)
             .map_err(|m| Error::Other(format!("Error reading file: {m}")))?;
@@ -116,7 +280,7 @@ impl Job {
         let old_threshold = file.metadata.shamir_threshold;
         let threshold = keygroups::updated_threshold(old_threshold, groups.len());
         if !keygroups::keys_will_change(&diffs) && old_threshold == threshold {
-            go_log(&format!("File {shown_path} already up to date"));
+            sink.log(format!("File {shown_path} already up to date"));
             return Ok(());
         }
         let mut text = String::from("The following changes will be made to the file's groups:\n");
@@ -126,9 +290,9 @@ impl Job {
             &diffs,
             common::stdout_in_color(),
         ));
-        common::print_stdout(text.as_bytes())?;
+        sink.stdout(text)?;
         if self.interactive && !confirm()? {
-            go_log(&format!("File {shown_path} left unchanged"));
+            sink.log(format!("File {shown_path} left unchanged"));
             return Ok(());
         }
         let key = ops::recover_key(&file.metadata, &keygroups::stored_order())?;
@@ -142,7 +306,7 @@ impl Job {
             &out,
             Sensitivity::Encrypted,
         )?;
-        go_log(&format!("File {shown_path} synced with new keys"));
+        sink.log(format!("File {shown_path} synced with new keys"));
         Ok(())
     }
 }

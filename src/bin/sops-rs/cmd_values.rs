@@ -28,6 +28,8 @@ pub fn run(parsed: &Parsed) -> Result<()> {
         },
         extract: None,
     };
+    // Several values files may share a wrapped key: unwrap it once.
+    let _keys = sops_rs::ops::keycache::KeyCacheScope::enter();
     let mut maps = Vec::new();
     for name in &parsed.positionals {
         let path = (name != "-").then(|| Path::new(name.as_str()));

@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+mod cmd_batch;
 mod cmd_common;
 mod cmd_completion;
 mod cmd_edit;

@@ -36,6 +36,12 @@ pub enum Surface {
 
 /// Runs `mode` with the flags in `parsed`; `config_flag` is the global `--config`/`SOPS_CONFIG`.
 pub fn run(mode: Mode, parsed: &Parsed, surface: Surface, config_flag: Option<&str>) -> Result<()> {
+    if let Some(dir) = parsed.value("output-dir").filter(|d| !d.is_empty())
+        && mode == Mode::Decrypt
+        && surface == Surface::Subcommand
+    {
+        return crate::cmd_batch::decrypt_to_dir(parsed, dir, config_flag);
+    }
     if parsed.positionals.len() > 1 {
         eprintln!(
             "[CMD]\t level=warning msg=\"More than one positional argument provided. Only the first one will be used!\""

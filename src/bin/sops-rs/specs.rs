@@ -124,6 +124,8 @@ pub const DECRYPT: &[FlagSpec] = &[
     switch(&["in-place", "i"], None),
     value(&["extract"], None),
     value(&["output"], None),
+    // sops-rs only: decrypt every FILE into this directory (cmd_batch).
+    value(&["output-dir"], None),
     value(&["input-type"], None),
     value(&["output-type"], None),
     switch(&["ignore-mac"], None),
@@ -205,6 +207,8 @@ pub const EXEC_FILE: &[FlagSpec] = &[
 /// `sops-rs updatekeys [flags] FILE…` (no threshold flag, as in sops).
 pub const UPDATEKEYS: &[FlagSpec] = &[
     switch(&["yes", "y"], None),
+    // sops-rs only (sops issue #1071): directories are walked for sops files.
+    switch(&["recursive"], None),
     value(&["input-type"], None),
     KEYSERVICE_LOCAL,
     KEYSERVICE,

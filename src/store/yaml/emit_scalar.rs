@@ -51,7 +51,42 @@ fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
 }
 
+/// [`analyze`] for the common case of visible ASCII without spaces (every
+/// `ENC[…]` value, most keys): only the first and last characters can matter,
+/// so the per-character scan is skipped. `None` when the text needs the full scan.
+fn analyze_visible_ascii(s: &str) -> Option<Allowed> {
+    let b = s.as_bytes();
+    let (&first, &last) = (b.first()?, b.last()?);
+    if !b.iter().all(|c| (0x21..=0x7E).contains(c)) {
+        return None;
+    }
+    let block_indicators = s.starts_with("---")
+        || s.starts_with("...")
+        || matches!(
+            first,
+            b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+                | b'"' | b'%' | b'@' | b'`'
+        )
+        // `?`, `:` or `-` alone is followed by the end, which counts as whitespace;
+        // so is a `:` at the end.
+        || (b.len() == 1 && matches!(first, b'?' | b':' | b'-'))
+        || (b.len() > 1 && last == b':');
+    Some(Allowed {
+        multiline: false,
+        plain: !block_indicators,
+        single: true,
+        block: true,
+    })
+}
+
 fn analyze(s: &str) -> Allowed {
+    if let Some(allowed) = analyze_visible_ascii(s) {
+        return allowed;
+    }
+    analyze_chars(s)
+}
+
+fn analyze_chars(s: &str) -> Allowed {
     if s.is_empty() {
         return Allowed {
             multiline: false,
@@ -525,6 +560,70 @@ mod tests {
         w.write_indicator(":", false, false, false);
         short.write(&mut w, false);
         assert_eq!(String::from_utf8(w.out).unwrap(), "k: !!binary /wBB");
+    }
+
+    #[test]
+    fn visible_ascii_fast_path_agrees_with_the_full_scan() {
+        let mut samples: Vec<String> = [
+            "ENC[AES256_GCM,data:abc=,iv:x/y+z=,tag:q==,type:str]",
+            "a",
+            "-",
+            "?",
+            ":",
+            "#",
+            "a:",
+            ":a",
+            "a:b",
+            "a#b",
+            "#a",
+            "---x",
+            "...",
+            "--",
+            "-a",
+            "?a",
+            "a-",
+            "!x",
+            "@x",
+            "`x",
+            "%x",
+            "'x",
+            "\"x",
+            "x'",
+            "a,b",
+            "[a]",
+            "{a}",
+            "&a",
+            "*a",
+            "|a",
+            ">a",
+            "a|",
+            "http://x",
+            "a::",
+            "~",
+            "<<",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for c in 0x21u8..=0x7E {
+            let c = c as char;
+            samples.push(c.to_string());
+            samples.push(format!("{c}x"));
+            samples.push(format!("x{c}"));
+            samples.push(format!("x{c}y"));
+        }
+        for s in &samples {
+            let fast = analyze_visible_ascii(s).expect("visible ASCII");
+            let full = analyze_chars(s);
+            assert_eq!(
+                (fast.multiline, fast.plain, fast.single, fast.block),
+                (full.multiline, full.plain, full.single, full.block),
+                "{s:?}"
+            );
+        }
+        for s in ["", "a b", "a\tb", "a\nb", "é", "a\u{7f}"] {
+            assert!(analyze_visible_ascii(s).is_none(), "{s:?}");
+        }
     }
 
     #[test]
