@@ -67,7 +67,7 @@ pub fn go_parse_authorized_key(input: &str) -> Result<GoSshKey, String> {
 fn parse_key_field(field: &str) -> Result<GoSshKey, String> {
     let field = field.trim();
     let blob = field.split([' ', '\t']).next().unwrap_or_default();
-    let key = go_base64_decode(blob.as_bytes())
+    let key = crate::gobase64::decode(blob.as_bytes())
         .map_err(|pos| format!("illegal base64 data at input byte {pos}"))?;
     Ok(GoSshKey {
         algorithm: parse_public_key(&key)?,
@@ -130,80 +130,6 @@ fn parse_public_key(blob: &[u8]) -> Result<String, String> {
     Ok(algo)
 }
 
-/// Go's `base64.StdEncoding.Decode`; the error is the offset Go reports.
-fn go_base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
-    fn value(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-    let mut out = Vec::with_capacity(src.len() / 4 * 3);
-    let mut si = 0usize;
-    while si < src.len() {
-        let mut quantum = [0u32; 4];
-        let mut j = 0usize;
-        let mut padded = false;
-        while j < 4 {
-            let Some(&c) = src.get(si) else {
-                if j == 0 {
-                    return Ok(out);
-                }
-                return Err(si - j);
-            };
-            si += 1;
-            if let Some(v) = value(c) {
-                if let Some(q) = quantum.get_mut(j) {
-                    *q = v;
-                }
-                j += 1;
-                continue;
-            }
-            if c == b'\n' || c == b'\r' {
-                continue;
-            }
-            if c != b'=' {
-                return Err(si - 1);
-            }
-            match j {
-                0 | 1 => return Err(si - 1),
-                2 => {
-                    while matches!(src.get(si), Some(b'\n' | b'\r')) {
-                        si += 1;
-                    }
-                    match src.get(si) {
-                        None => return Err(src.len()),
-                        Some(b'=') => si += 1,
-                        Some(_) => return Err(si - 1),
-                    }
-                }
-                _ => {}
-            }
-            while matches!(src.get(si), Some(b'\n' | b'\r')) {
-                si += 1;
-            }
-            if si < src.len() {
-                return Err(si);
-            }
-            padded = true;
-            break;
-        }
-        let [a, b, c, d] = quantum;
-        let v = (a << 18) | (b << 12) | (c << 6) | d;
-        let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
-        let n = if padded { j - 1 } else { 3 };
-        out.extend_from_slice(bytes.get(..n).unwrap_or_default());
-        if padded {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,10 +181,10 @@ mod tests {
 
     #[test]
     fn base64_offsets() {
-        assert_eq!(go_base64_decode(b"QUFBQQ==").unwrap(), b"AAAA");
-        assert_eq!(go_base64_decode(b"QUE=").unwrap(), b"AA");
-        assert_eq!(go_base64_decode(b"AAAA!AAA").unwrap_err(), 4);
-        assert_eq!(go_base64_decode(b"A===").unwrap_err(), 1);
-        assert_eq!(go_base64_decode(b"QUE=QUFB").unwrap_err(), 4);
+        assert_eq!(crate::gobase64::decode(b"QUFBQQ==").unwrap(), b"AAAA");
+        assert_eq!(crate::gobase64::decode(b"QUE=").unwrap(), b"AA");
+        assert_eq!(crate::gobase64::decode(b"AAAA!AAA").unwrap_err(), 4);
+        assert_eq!(crate::gobase64::decode(b"A===").unwrap_err(), 1);
+        assert_eq!(crate::gobase64::decode(b"QUE=QUFB").unwrap_err(), 4);
     }
 }
