@@ -423,6 +423,15 @@ fn newline_only_edits_of_the_vectors_match_sops() {
             // sops writes INI metadata in Go map order, which varies from run to run.
             assert_bytes_eq(mask_random(&r).as_bytes(), mask_random(&g).as_bytes(), name);
         }
+        // INI metadata lines come in Go map order (random per run): compare only the data.
+        let data = |text: &str| -> String {
+            if name.ends_with(".ini") {
+                text.split("[sops]").next().unwrap_or_default().to_string()
+            } else {
+                text.to_string()
+            }
+        };
+        let (original, r, g) = (data(&original), data(&r), data(&g));
         if value_changes(&original, &g).is_empty() {
             assert_eq!(value_changes(&original, &r), Vec::<String>::new(), "{name}");
         }
