@@ -647,23 +647,14 @@ fn parse_rule(index: usize, map: &Map) -> Result<CreationRule> {
 }
 
 fn parse_azure_url(url: &str, at: &str) -> Result<AzureSpec> {
-    // ^(https://[^/]+)/keys/([^/]+)(/[^/]*)?$
-    let bad = || err(format!("{at}: no valid Azure Key Vault key URL in {url:?}"));
-    let rest = url.strip_prefix("https://").ok_or_else(bad)?;
-    let (host, path) = rest.split_once('/').ok_or_else(bad)?;
-    let path = path.strip_prefix("keys/").ok_or_else(bad)?;
-    let (name, version) = match path.split_once('/') {
-        Some((n, v)) if !v.contains('/') => (n, v),
-        Some(_) => return Err(bad()),
-        None => (path, ""),
-    };
-    if host.is_empty() || name.is_empty() {
-        return Err(bad());
-    }
+    // The key's own parser (sops's `^(https://[^/]+)/keys/([^/]+)(/[^/]*)?$`), with the
+    // error naming the rule and field.
+    let (vault_url, key, version) = crate::keys::azkv::parse_key_url(url)
+        .map_err(|_| err(format!("{at}: no valid Azure Key Vault key URL in {url:?}")))?;
     Ok(AzureSpec {
-        vault_url: format!("https://{host}"),
-        key: name.to_string(),
-        version: version.to_string(),
+        vault_url,
+        key,
+        version,
     })
 }
 

@@ -190,6 +190,16 @@ fn user_flag(parsed: &Parsed) -> Result<Option<(u32, u32)>, Outcome> {
     }
 }
 
+/// The two positionals of `exec-env`/`exec-file`: the file and the command.
+fn file_and_command(parsed: &Parsed) -> Result<(&str, &str), Outcome> {
+    match parsed.positionals.as_slice() {
+        [f, c] => Ok((f.as_str(), c.as_str())),
+        _ => Err(Outcome::Failed(Error::Other(
+            "error: missing file to decrypt".into(),
+        ))),
+    }
+}
+
 /// `exec-env FILE COMMAND`.
 pub fn run_env(rest: &[String], config_flag: Option<&str>) -> Outcome {
     match exec_env(rest, config_flag) {
@@ -199,14 +209,7 @@ pub fn run_env(rest: &[String], config_flag: Option<&str>) -> Outcome {
 
 fn exec_env(rest: &[String], config_flag: Option<&str>) -> Result<Outcome, Outcome> {
     let parsed = parse(rest, specs::EXEC_ENV)?;
-    let (file, command) = match parsed.positionals.as_slice() {
-        [f, c] => (f.as_str(), c.as_str()),
-        _ => {
-            return Err(Outcome::Failed(Error::Other(
-                "error: missing file to decrypt".into(),
-            )));
-        }
-    };
+    let (file, command) = file_and_command(&parsed)?;
     let config = common::load_config(config_flag).map_err(Outcome::Failed)?;
     let store = common::store_for(common::format_for(None, file), config.as_ref())
         .map_err(Outcome::Failed)?;
@@ -259,14 +262,7 @@ pub fn run_file(rest: &[String], config_flag: Option<&str>) -> Outcome {
 
 fn exec_file(rest: &[String], config_flag: Option<&str>) -> Result<Outcome, Outcome> {
     let parsed = parse(rest, specs::EXEC_FILE)?;
-    let (file, command) = match parsed.positionals.as_slice() {
-        [f, c] => (f.as_str(), c.as_str()),
-        _ => {
-            return Err(Outcome::Failed(Error::Other(
-                "error: missing file to decrypt".into(),
-            )));
-        }
-    };
+    let (file, command) = file_and_command(&parsed)?;
     let config = common::load_config(config_flag).map_err(Outcome::Failed)?;
     let in_store = common::store_for(
         common::format_for(parsed.value("input-type"), file),
