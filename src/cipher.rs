@@ -6,29 +6,20 @@
 //! (no regex) because it is on the hot path of every decrypted value.
 
 use crate::gofmt;
-use crate::tree::{Timestamp, Value, text};
+use crate::tree::{Text, Timestamp, Value, text};
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::aead::consts::{U12, U16, U32};
 use aes_gcm::aead::generic_array::{ArrayLength, GenericArray};
 use aes_gcm::aes::Aes256;
 use aes_gcm::{AesGcm, KeyInit};
-use base64::Engine;
-use base64::alphabet;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use zeroize::Zeroizing;
 
 /// IV length sops writes.
 const IV_LEN: usize = 32;
 /// GCM tag length.
 const TAG_LEN: usize = 16;
-
-/// Canonical padded base64 for writing (reading uses [`crate::gobase64`]).
-const B64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
-);
+/// Everything before the data field of an encrypted value.
+const ENC_PREFIX: &str = "ENC[AES256_GCM,data:";
 
 /// A failure of one value, with sops's message text (the walk adds the context).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +89,12 @@ pub struct Plaintext<'a> {
 enum PlainBytes<'a> {
     Borrowed(&'a [u8]),
     Owned(Zeroizing<Vec<u8>>),
+    /// Short number text formatted on the stack: no allocation per leaf.
+    Inline(Zeroizing<[u8; INLINE_LEN]>, usize),
 }
+
+/// Room for any `i64` (20 characters) and the floats most files hold.
+const INLINE_LEN: usize = 32;
 
 impl Plaintext<'_> {
     /// The serialized value.
@@ -106,38 +102,73 @@ impl Plaintext<'_> {
         match &self.bytes {
             PlainBytes::Borrowed(b) => b,
             PlainBytes::Owned(b) => b,
+            PlainBytes::Inline(b, len) => b.get(..*len).unwrap_or_default(),
         }
     }
+}
+
+/// Decimal text of an integer (`strconv.Itoa`) in a stack buffer.
+fn int_plaintext(i: i64) -> PlainBytes<'static> {
+    let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
+    let mut n = i.unsigned_abs();
+    let mut pos = INLINE_LEN;
+    loop {
+        pos -= 1;
+        if let Some(slot) = buf.get_mut(pos) {
+            // `n % 10` is a single digit.
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        pos -= 1;
+        if let Some(slot) = buf.get_mut(pos) {
+            *slot = b'-';
+        }
+    }
+    buf.copy_within(pos.., 0);
+    PlainBytes::Inline(buf, INLINE_LEN - pos)
+}
+
+/// `strconv.FormatFloat(f, 'f', -1, 64)` ([`gofmt::format_float_plain`]),
+/// formatted on the stack when it fits (Rust's `Display` gives the same
+/// shortest digits without exponent for finite values).
+fn float_plaintext(f: f64) -> PlainBytes<'static> {
+    use std::io::Write;
+    if f.is_finite() {
+        let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
+        let mut w = &mut buf[..];
+        if write!(w, "{f}").is_ok() {
+            let len = INLINE_LEN - w.len();
+            return PlainBytes::Inline(buf, len);
+        }
+    }
+    PlainBytes::Owned(Zeroizing::new(gofmt::format_float_plain(f).into_bytes()))
 }
 
 /// The plaintext of a leaf value; `None` for containers, null and `uint64`
 /// (which the walk handles itself).
 pub fn plaintext_of(value: &Value) -> Option<Plaintext<'_>> {
-    let owned = |s: String, kind| {
-        Some(Plaintext {
-            bytes: PlainBytes::Owned(Zeroizing::new(s.into_bytes())),
-            kind,
-        })
+    let (bytes, kind) = match value {
+        Value::Str(s) => (PlainBytes::Borrowed(s.as_bytes()), ValueType::Str),
+        Value::Bytes(b) => (PlainBytes::Borrowed(b), ValueType::Str),
+        Value::Comment(s) => (PlainBytes::Borrowed(s.as_bytes()), ValueType::Comment),
+        Value::Int(i) => (int_plaintext(*i), ValueType::Int),
+        Value::Float(f) => (float_plaintext(*f), ValueType::Float),
+        Value::Bool(b) => (
+            PlainBytes::Borrowed(gofmt::format_bool_plain(*b).as_bytes()),
+            ValueType::Bool,
+        ),
+        Value::Time(t) => (
+            PlainBytes::Owned(Zeroizing::new(t.to_rfc3339_nano().into_bytes())),
+            ValueType::Time,
+        ),
+        Value::Map(_) | Value::List(_) | Value::Null | Value::Uint64(_) => return None,
     };
-    match value {
-        Value::Str(s) => Some(Plaintext {
-            bytes: PlainBytes::Borrowed(s.as_bytes()),
-            kind: ValueType::Str,
-        }),
-        Value::Bytes(b) => Some(Plaintext {
-            bytes: PlainBytes::Borrowed(b),
-            kind: ValueType::Str,
-        }),
-        Value::Comment(s) => Some(Plaintext {
-            bytes: PlainBytes::Borrowed(s.as_bytes()),
-            kind: ValueType::Comment,
-        }),
-        Value::Int(i) => owned(i.to_string(), ValueType::Int),
-        Value::Float(f) => owned(gofmt::format_float_plain(*f), ValueType::Float),
-        Value::Bool(b) => owned(gofmt::format_bool_plain(*b).to_string(), ValueType::Bool),
-        Value::Time(t) => owned(t.to_rfc3339_nano(), ValueType::Time),
-        Value::Map(_) | Value::List(_) | Value::Null | Value::Uint64(_) => None,
-    }
+    Some(Plaintext { bytes, kind })
 }
 
 /// The parts of an `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` string.
@@ -157,11 +188,15 @@ impl<'a> EncryptedValue<'a> {
     /// `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` does (anchored at
     /// the start only; greedy groups, so the *last* separators win).
     pub fn parse(s: &'a str) -> Option<EncryptedValue<'a>> {
-        let rest = s.strip_prefix("ENC[AES256_GCM,data:")?;
+        let rest = s.strip_prefix(ENC_PREFIX)?;
         // Greedy `(.+)` groups backtrack from the right: the last `]` closes,
         // the last `,type:` before it, and so on. `.` does not match `\n`.
-        let line = rest.split('\n').next().unwrap_or(rest);
-        let close = line.rfind(']')?;
+        let line = if rest.as_bytes().contains(&b'\n') {
+            rest.split('\n').next().unwrap_or(rest)
+        } else {
+            rest
+        };
+        let close = line.as_bytes().iter().rposition(|&b| b == b']')?;
         let inner = line.get(..close)?;
         let (before_type, kind) = rsplit_nonempty(inner, ",type:")?;
         let (before_tag, tag) = rsplit_nonempty(before_type, ",tag:")?;
@@ -193,13 +228,19 @@ fn rsplit_nonempty<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     None
 }
 
-/// Last position of a short ASCII `needle`: a plain scan beats setting up a
-/// substring searcher for values of a few dozen bytes.
+/// Last position of a short ASCII `needle`: a backwards scan for its first
+/// byte beats setting up a substring searcher for values of a few dozen bytes,
+/// and the separators start with `,`, which base64 never contains.
 fn rfind_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
+    let (&first, tail) = needle.split_first()?;
+    let mut end = (hay.len() + 1).checked_sub(needle.len())?;
+    while let Some(pos) = hay.get(..end)?.iter().rposition(|&b| b == first) {
+        if hay.get(pos + 1..pos + needle.len()) == Some(tail) {
+            return Some(pos);
+        }
+        end = pos;
     }
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    None
 }
 
 /// Whether `s` looks like an encrypted value (used where a clear string must be told apart).
@@ -207,12 +248,94 @@ pub fn is_encrypted(s: &str) -> bool {
     EncryptedValue::parse(s).is_some()
 }
 
+fn b64_error(what: &str, at: usize) -> CipherError {
+    CipherError(format!(
+        "Error base64-decoding {what}: illegal base64 data at input byte {at}"
+    ))
+}
+
+#[cfg(test)]
 fn b64_decode(field: &str, what: &str) -> Result<Vec<u8>, CipherError> {
-    crate::gobase64::decode(field.as_bytes()).map_err(|at| {
-        CipherError(format!(
-            "Error base64-decoding {what}: illegal base64 data at input byte {at}"
-        ))
-    })
+    crate::gobase64::decode(field.as_bytes()).map_err(|at| b64_error(what, at))
+}
+
+/// A decoded IV or tag: on the stack when it has a size sops writes, so a
+/// value costs no allocation for them; on the heap when it is odd.
+enum Field {
+    Inline([u8; IV_LEN], usize),
+    Heap(Vec<u8>),
+}
+
+impl Field {
+    fn decode(field: &str, what: &str) -> Result<Field, CipherError> {
+        let src = field.as_bytes();
+        if let Some(len) = crate::gobase64::canonical_len(src)
+            && len <= IV_LEN
+        {
+            let mut buf = [0u8; IV_LEN];
+            if let Some(dst) = buf.get_mut(..len)
+                && crate::gobase64::decode_canonical(src, dst)
+            {
+                return Ok(Field::Inline(buf, len));
+            }
+        }
+        crate::gobase64::decode(src)
+            .map(Field::Heap)
+            .map_err(|at| b64_error(what, at))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Field::Inline(buf, len) => buf.get(..*len).unwrap_or_default(),
+            Field::Heap(v) => v,
+        }
+    }
+}
+
+/// The plaintext being encrypted, copied where AES-GCM can overwrite it:
+/// a stack buffer for short values (most of them), the heap otherwise; only
+/// the bytes used are zeroized.
+struct Scratch {
+    inline: [u8; SCRATCH_LEN],
+    len: usize,
+    heap: Zeroizing<Vec<u8>>,
+}
+
+const SCRATCH_LEN: usize = 64;
+
+impl Scratch {
+    fn new(plaintext: &[u8]) -> Scratch {
+        let mut s = Scratch {
+            inline: [0u8; SCRATCH_LEN],
+            len: 0,
+            heap: Zeroizing::new(Vec::new()),
+        };
+        match s.inline.get_mut(..plaintext.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(plaintext);
+                s.len = plaintext.len();
+            }
+            None => s.heap.extend_from_slice(plaintext),
+        }
+        s
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        if self.heap.is_empty() {
+            self.inline.get_mut(..self.len).unwrap_or_default()
+        } else {
+            &mut self.heap
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(used) = self.inline.get_mut(..self.len) {
+            used.zeroize();
+        }
+    }
 }
 
 /// Fresh random IVs, drawn from the OS in batches: one `getrandom` call per
@@ -280,25 +403,41 @@ impl Cipher {
         kind: ValueType,
         iv: &[u8; IV_LEN],
     ) -> Result<String, CipherError> {
-        let mut buf = Zeroizing::new(plaintext.to_vec());
+        let mut scratch = Scratch::new(plaintext);
+        let sealed = scratch.bytes_mut();
         let tag = self
             .gcm32
-            .encrypt_in_place_detached(GenericArray::from_slice(iv), aad, &mut buf)
+            .encrypt_in_place_detached(GenericArray::from_slice(iv), aad, sealed)
             .map_err(|_| CipherError("Could not encrypt with AES_GCM".into()))?;
-        let mut out = String::with_capacity(80 + buf.len() * 4 / 3);
-        out.push_str("ENC[AES256_GCM,data:");
-        B64.encode_string(buf.as_slice(), &mut out);
-        out.push_str(",iv:");
-        B64.encode_string(iv, &mut out);
-        out.push_str(",tag:");
-        B64.encode_string(tag.as_slice(), &mut out);
-        out.push_str(",type:");
-        out.push_str(kind.tag());
-        out.push(']');
-        Ok(out)
+        let kind = kind.tag();
+        // Sized exactly, then built in place: one allocation per value.
+        let b64_len = |n: usize| n.div_ceil(3) * 4;
+        let len = ENC_PREFIX.len()
+            + b64_len(sealed.len())
+            + ",iv:".len()
+            + b64_len(IV_LEN)
+            + ",tag:".len()
+            + b64_len(TAG_LEN)
+            + ",type:".len()
+            + kind.len()
+            + 1;
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(ENC_PREFIX.as_bytes());
+        crate::gobase64::encode_append(sealed, &mut out);
+        out.extend_from_slice(b",iv:");
+        crate::gobase64::encode_append(iv, &mut out);
+        out.extend_from_slice(b",tag:");
+        crate::gobase64::encode_append(tag.as_slice(), &mut out);
+        out.extend_from_slice(b",type:");
+        out.extend_from_slice(kind.as_bytes());
+        out.push(b']');
+        String::from_utf8(out).map_err(|_| CipherError("Could not encrypt with AES_GCM".into()))
     }
 
     /// Decrypts an `ENC[…]` string to its raw plaintext bytes and type.
+    ///
+    /// The data field is decoded straight into the buffer that is decrypted in
+    /// place and becomes the plaintext; IV and tag stay on the stack.
     pub fn decrypt_raw(
         &self,
         s: &str,
@@ -307,34 +446,40 @@ impl Cipher {
         let parsed = EncryptedValue::parse(s).ok_or_else(|| {
             CipherError(format!("Input string {s} does not match sops' data format"))
         })?;
-        let data = b64_decode(parsed.data, "data")?;
-        let iv = b64_decode(parsed.iv, "iv")?;
-        let tag = b64_decode(parsed.tag, "tag")?;
-        // Go appends the tag to the data and lets Open split off the last 16 bytes.
-        let mut sealed = Zeroizing::new(data);
-        sealed.extend_from_slice(&tag);
-        if sealed.len() < TAG_LEN {
-            return Err(auth_failed());
-        }
-        let split = sealed.len() - TAG_LEN;
-        let tag_bytes: [u8; TAG_LEN] = sealed
-            .get(split..)
-            .and_then(|t| t.try_into().ok())
-            .ok_or_else(auth_failed)?;
-        sealed.truncate(split);
-        let mut buf = sealed;
+        let mut buf = Zeroizing::new(Vec::with_capacity(parsed.data.len() / 4 * 3));
+        crate::gobase64::decode_append(parsed.data.as_bytes(), &mut buf)
+            .map_err(|at| b64_error("data", at))?;
+        let iv = Field::decode(parsed.iv, "iv")?;
+        let tag = Field::decode(parsed.tag, "tag")?;
+        // Go appends the tag to the data and lets Open split off the last 16
+        // bytes, which only differs from taking the tag field as the tag when
+        // that field does not decode to 16 bytes.
+        let tag_bytes: [u8; TAG_LEN] = match tag.bytes().try_into() {
+            Ok(t) => t,
+            Err(_) => {
+                buf.extend_from_slice(tag.bytes());
+                let split = buf.len().checked_sub(TAG_LEN).ok_or_else(auth_failed)?;
+                let t = buf
+                    .get(split..)
+                    .and_then(|t| t.try_into().ok())
+                    .ok_or_else(auth_failed)?;
+                buf.truncate(split);
+                t
+            }
+        };
+        let iv = iv.bytes();
         match iv.len() {
-            IV_LEN => open(&self.gcm32, &iv, aad, &mut buf, &tag_bytes)?,
+            IV_LEN => open(&self.gcm32, iv, aad, &mut buf, &tag_bytes)?,
             12 => open(
                 &AesGcm::<Aes256, U12>::new(GenericArray::from_slice(self.key.as_slice())),
-                &iv,
+                iv,
                 aad,
                 &mut buf,
                 &tag_bytes,
             )?,
             16 => open(
                 &AesGcm::<Aes256, U16>::new(GenericArray::from_slice(self.key.as_slice())),
-                &iv,
+                iv,
                 aad,
                 &mut buf,
                 &tag_bytes,
@@ -389,60 +534,70 @@ pub fn value_from_plaintext(
     bytes: Zeroizing<Vec<u8>>,
     kind: ValueType,
 ) -> Result<Value, CipherError> {
-    let as_text = |bytes: Zeroizing<Vec<u8>>| text(String::from_utf8_lossy(&bytes).into_owned());
     match kind {
-        ValueType::Str => {
-            // Move the buffer into the string instead of copying it; both
-            // sides stay inside `Zeroizing`.
-            let mut bytes = bytes;
-            match String::from_utf8(std::mem::take(&mut *bytes)) {
-                Ok(s) => Ok(Value::Str(Zeroizing::new(s))),
-                Err(e) => Ok(Value::Bytes(Zeroizing::new(e.into_bytes()))),
-            }
-        }
+        // Move the buffer into the string instead of copying it; both sides
+        // stay inside `Zeroizing`.
+        ValueType::Str => Ok(match into_string(bytes) {
+            Ok(s) => Value::Str(s),
+            Err(b) => Value::Bytes(b),
+        }),
         ValueType::Bytes => Ok(Value::Bytes(bytes)),
-        ValueType::Comment => Ok(Value::Comment(as_text(bytes))),
-        ValueType::Int => {
-            let s = as_text(bytes);
-            gofmt::parse_int(&s).map(Value::Int).ok_or_else(|| {
-                let digits = s.strip_prefix(['+', '-']).unwrap_or(&s);
+        ValueType::Comment => Ok(Value::Comment(match into_string(bytes) {
+            Ok(s) => s,
+            Err(b) => text(String::from_utf8_lossy(&b).into_owned()),
+        })),
+        ValueType::Int => with_text(&bytes, |s| {
+            gofmt::parse_int(s).map(Value::Int).ok_or_else(|| {
+                let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
                 let reason = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                     "value out of range"
                 } else {
                     "invalid syntax"
                 };
-                CipherError(format!("strconv.Atoi: parsing {}: {reason}", redacted(&s)))
+                CipherError(format!("strconv.Atoi: parsing {}: {reason}", redacted(s)))
             })
-        }
-        ValueType::Float => {
-            let s = as_text(bytes);
-            gofmt::parse_float(&s).map(Value::Float).ok_or_else(|| {
+        }),
+        ValueType::Float => with_text(&bytes, |s| {
+            gofmt::parse_float(s).map(Value::Float).ok_or_else(|| {
                 CipherError(format!(
                     "strconv.ParseFloat: parsing {}: invalid syntax",
-                    redacted(&s)
+                    redacted(s)
                 ))
             })
-        }
-        ValueType::Bool => {
-            let s = as_text(bytes);
-            gofmt::parse_bool(&s).map(Value::Bool).ok_or_else(|| {
+        }),
+        ValueType::Bool => with_text(&bytes, |s| {
+            gofmt::parse_bool(s).map(Value::Bool).ok_or_else(|| {
                 CipherError(format!(
                     "strconv.ParseBool: parsing {}: invalid syntax",
-                    redacted(&s)
+                    redacted(s)
                 ))
             })
-        }
-        ValueType::Time => {
-            let s = as_text(bytes);
-            Timestamp::parse_rfc3339(&s)
-                .map(Value::Time)
-                .ok_or_else(|| {
-                    CipherError(format!(
-                        "parsing time {} as \"2006-01-02T15:04:05Z07:00\"",
-                        redacted(&s)
-                    ))
-                })
-        }
+        }),
+        ValueType::Time => with_text(&bytes, |s| {
+            Timestamp::parse_rfc3339(s).map(Value::Time).ok_or_else(|| {
+                CipherError(format!(
+                    "parsing time {} as \"2006-01-02T15:04:05Z07:00\"",
+                    redacted(s)
+                ))
+            })
+        }),
+    }
+}
+
+/// The plaintext as a string without copying it, or back as bytes when it is
+/// not UTF-8.
+fn into_string(mut bytes: Zeroizing<Vec<u8>>) -> Result<Text, Zeroizing<Vec<u8>>> {
+    String::from_utf8(std::mem::take(&mut *bytes))
+        .map(Zeroizing::new)
+        .map_err(|e| Zeroizing::new(e.into_bytes()))
+}
+
+/// Runs `f` on the plaintext as text: borrowed when it is UTF-8 (always for
+/// values sops wrote), a zeroizing lossy copy otherwise, as Go's conversion.
+fn with_text<T>(bytes: &[u8], f: impl FnOnce(&str) -> T) -> T {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => f(s),
+        Err(_) => f(&text(String::from_utf8_lossy(bytes).into_owned())),
     }
 }
 
@@ -500,6 +655,9 @@ pub fn go_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+
+    const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
     /// The data key of `yaml-kms-mock.enc.yaml`: the mock KMS blob is
     /// `MOCKBLOB` + context JSON + `|` + the 32 raw key bytes.
@@ -713,6 +871,158 @@ mod tests {
             let err = c.decrypt(&enc, b"k:").unwrap_err().0;
             assert!(!err.contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn number_plaintexts_match_go_text() {
+        for i in [0, 7, -1, 42, 1024, -60000, i64::MAX, i64::MIN] {
+            let v = Value::Int(i);
+            let p = plaintext_of(&v).unwrap();
+            assert_eq!(p.bytes(), i.to_string().as_bytes());
+            assert_eq!(p.kind, ValueType::Int);
+        }
+        for f in [
+            0.0,
+            -0.0,
+            1.5,
+            12.34,
+            1e21,
+            1e300,
+            -1e-300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.1 + 0.2,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
+            let v = Value::Float(f);
+            let p = plaintext_of(&v).unwrap();
+            assert_eq!(p.bytes(), gofmt::format_float_plain(f).as_bytes(), "{f}");
+        }
+        for b in [true, false] {
+            let v = Value::Bool(b);
+            let p = plaintext_of(&v).unwrap();
+            assert_eq!(p.bytes(), gofmt::format_bool_plain(b).as_bytes());
+        }
+    }
+
+    /// An `ENC[…]` string with the given raw fields.
+    fn enc(data: &[u8], iv: &[u8], tag: &[u8], kind: &str) -> String {
+        format!(
+            "ENC[AES256_GCM,data:{},iv:{},tag:{},type:{kind}]",
+            B64.encode(data),
+            B64.encode(iv),
+            B64.encode(tag)
+        )
+    }
+
+    /// Go splits the tag off `data || tag`, wherever the fields divide them.
+    #[test]
+    fn tag_is_the_last_sixteen_bytes_of_data_and_tag() {
+        let c = cipher();
+        let iv = [9u8; 32];
+        let good = c
+            .encrypt_with_iv(b"a longer secret", b"k:", ValueType::Str, &iv)
+            .unwrap();
+        let p = EncryptedValue::parse(&good).unwrap();
+        let mut sealed = B64.decode(p.data).unwrap();
+        sealed.extend(B64.decode(p.tag).unwrap());
+        for tag_len in [1, 12, 17, 20, sealed.len() - 1] {
+            let (d, t) = sealed.split_at(sealed.len() - tag_len);
+            let v = enc(d, &iv, t, "str");
+            assert!(
+                matches!(c.decrypt(&v, b"k:").unwrap(), Value::Str(s) if s.as_str() == "a longer secret"),
+                "{tag_len}"
+            );
+        }
+        // Fewer than 16 bytes in all: an authentication failure, as in Go.
+        let v = enc(&sealed[..4], &iv, &sealed[4..10], "str");
+        assert_eq!(c.decrypt(&v, b"k:").unwrap_err(), auth_failed());
+    }
+
+    /// `plain` sealed under the mock key with an IV of `N` bytes, as `ENC[…]`.
+    fn seal_with_iv_len<N: ArrayLength<u8>>(plain: &[u8], iv: &[u8]) -> String {
+        let mut buf = plain.to_vec();
+        let tag = AesGcm::<Aes256, N>::new(GenericArray::from_slice(&kms_mock_key()))
+            .encrypt_in_place_detached(GenericArray::from_slice(iv), b"k:", &mut buf)
+            .unwrap();
+        enc(&buf, iv, &tag, "str")
+    }
+
+    #[test]
+    fn short_and_odd_ivs() {
+        let c = cipher();
+        for v in [
+            seal_with_iv_len::<U12>(b"twelve", &[5u8; 12]),
+            seal_with_iv_len::<U16>(b"twelve", &[6u8; 16]),
+        ] {
+            assert!(
+                matches!(c.decrypt(&v, b"k:").unwrap(), Value::Str(s) if s.as_str() == "twelve")
+            );
+        }
+        // Longer than any inline buffer, or empty: errors as Go gives them.
+        let v = enc(b"data", &[1u8; 48], &[2u8; 16], "str");
+        assert_eq!(c.decrypt(&v, b"k:").unwrap_err(), auth_failed());
+        let v = "ENC[AES256_GCM,data:mBDKK9I=,iv:\r,tag:I4P6Mee86YDQyL7TKxumzw==,type:str]";
+        assert_eq!(
+            c.decrypt(v, b"hello:").unwrap_err().0,
+            "cipher: the nonce can't have zero length"
+        );
+    }
+
+    #[test]
+    fn bad_base64_in_each_field_names_it() {
+        let c = cipher();
+        let cases = [
+            (
+                "ENC[AES256_GCM,data:mB!KK9I=,iv:aIhUId71zzM2Wbtsko67MhdBC88IWkaUM/0PXr3AhLw=,tag:I4P6Mee86YDQyL7TKxumzw==,type:str]",
+                "Error base64-decoding data: illegal base64 data at input byte 2",
+            ),
+            (
+                "ENC[AES256_GCM,data:mBDKK9I=,iv:aIhUId71zzM2Wbtsko67MhdBC88IWkaUM/0PXr3AhLw,tag:I4P6Mee86YDQyL7TKxumzw==,type:str]",
+                "Error base64-decoding iv: illegal base64 data at input byte 40",
+            ),
+            (
+                "ENC[AES256_GCM,data:mBDKK9I=,iv:aIhUId71zzM2Wbtsko67MhdBC88IWkaUM/0PXr3AhLw=,tag:I4P6Mee86YDQyL7TKxumzw=,type:str]",
+                "Error base64-decoding tag: illegal base64 data at input byte 23",
+            ),
+            (
+                "ENC[AES256_GCM,data:mBDKK9I=,iv:aIhUId71zzM2Wbtsko67MhdBC88IWkaUM/0PXr3AhLw=,tag:I4P6Mee86YDQyL7TKxu=zw==,type:str]",
+                "Error base64-decoding tag: illegal base64 data at input byte 20",
+            ),
+        ];
+        for (v, want) in cases {
+            assert_eq!(c.decrypt(v, b"hello:").unwrap_err().0, want);
+        }
+        // CR/LF inside a field decode as in Go (the slow path), IV and tag included.
+        let v = "ENC[AES256_GCM,data:mBD\rKK9I=,iv:aIhUId71zzM2Wbtsko67MhdBC88IWk\raUM/0PXr3AhLw=,tag:I4P6Mee86YDQ\ryL7TKxumzw==,type:str]";
+        assert!(matches!(c.decrypt(v, b"hello:").unwrap(), Value::Str(s) if s.as_str() == "world"));
+    }
+
+    #[test]
+    fn long_plaintexts_round_trip() {
+        let c = cipher();
+        for len in [1, 63, 64, 65, 200, 5000] {
+            let plain: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let v = c.encrypt(&plain, b"k:", ValueType::Str).unwrap();
+            let (back, kind) = c.decrypt_raw(&v, b"k:").unwrap();
+            assert_eq!((back.as_slice(), kind), (plain.as_slice(), ValueType::Str));
+        }
+    }
+
+    #[test]
+    fn non_utf8_plaintexts() {
+        let c = cipher();
+        let v = c.encrypt(&[0xff, b'1'], b"k:", ValueType::Comment).unwrap();
+        assert!(
+            matches!(c.decrypt(&v, b"k:").unwrap(), Value::Comment(s) if s.as_str() == "\u{fffd}1")
+        );
+        let v = c.encrypt(&[0xff, b'1'], b"k:", ValueType::Int).unwrap();
+        assert_eq!(
+            c.decrypt(&v, b"k:").unwrap_err().0,
+            "strconv.Atoi: parsing a decrypted value (4 bytes, not shown): invalid syntax"
+        );
     }
 
     #[test]

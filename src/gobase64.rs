@@ -4,7 +4,10 @@
 //! skips CR/LF anywhere, accepts non-zero unused bits in the last symbol and
 //! reports errors as `illegal base64 data at input byte N` with Go's own idea
 //! of N. The `base64` crate agrees on valid input but not on what it rejects
-//! or where, so decoding follows Go's quantum-by-quantum algorithm here.
+//! or where, so decoding follows Go's quantum-by-quantum algorithm here, behind
+//! an allocation-free table decoder for the canonical form sops writes. The
+//! matching encoder appends straight into the caller's buffer, which the
+//! `base64` crate's `String` API cannot do without an extra copy.
 
 /// Maps an ASCII byte to its 6-bit value (`None` for non-alphabet bytes).
 fn sextet(b: u8) -> Option<u8> {
@@ -18,31 +21,145 @@ fn sextet(b: u8) -> Option<u8> {
     }
 }
 
-/// The `base64` crate configured as close to Go as it gets: used as the fast
-/// path; anything it rejects goes through the exact port below.
-const FAST: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
-);
+/// The standard alphabet, in symbol order.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Byte → 6-bit value, or `INVALID` (high bit set) for bytes outside the alphabet.
+const INVALID: u8 = 0xFF;
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The decoded length of `src` if it has the shape sops writes: a multiple of
+/// four long, with `=` padding (one or two) only at the very end. The symbols
+/// themselves are checked by [`decode_canonical`].
+pub fn canonical_len(src: &[u8]) -> Option<usize> {
+    if !src.len().is_multiple_of(4) {
+        return None;
+    }
+    let pads = match src {
+        [.., b'=', b'=', b'='] => return None,
+        [.., b'=', b'='] => 2,
+        [.., b'='] => 1,
+        _ => 0,
+    };
+    Some(src.len() / 4 * 3 - pads)
+}
+
+/// Decodes canonical padded base64 into `dst`, which must be exactly
+/// [`canonical_len`] long; false (with `dst` partly written) for anything
+/// else, which [`decode_append`] hands to Go's algorithm for its verdict.
+/// One table look-up per symbol and no allocation: this runs three times
+/// for every value sops-rs decrypts.
+pub fn decode_canonical(src: &[u8], dst: &mut [u8]) -> bool {
+    let Some(len) = canonical_len(src) else {
+        return false;
+    };
+    if len != dst.len() {
+        return false;
+    }
+    let full = len / 3;
+    let (src_full, src_last) = src.split_at(full * 4);
+    let (dst_full, dst_last) = dst.split_at_mut(full * 3);
+    let mut bad = 0u8;
+    let (quanta, _) = src_full.as_chunks::<4>();
+    let (groups, _) = dst_full.as_chunks_mut::<3>();
+    for (q, d) in quanta.iter().zip(groups.iter_mut()) {
+        let [a, b, c, e] = q.map(|x| DECODE[usize::from(x)]);
+        bad |= a | b | c | e;
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(e);
+        let [_, x, y, z] = n.to_be_bytes();
+        *d = [x, y, z];
+    }
+    // The last quantum when padded: `ab==` gives one byte, `abc=` two; Go
+    // ignores the unused low bits of the last symbol.
+    let tail = match (src_last, &mut *dst_last) {
+        ([], []) => true,
+        ([a, b, ..], [x]) => {
+            let [a, b] = [*a, *b].map(|s| DECODE[usize::from(s)]);
+            bad |= a | b;
+            *x = a << 2 | b >> 4;
+            true
+        }
+        ([a, b, c, _], [x, y]) => {
+            let [a, b, c] = [*a, *b, *c].map(|s| DECODE[usize::from(s)]);
+            bad |= a | b | c;
+            *x = a << 2 | b >> 4;
+            *y = b << 4 | c >> 2;
+            true
+        }
+        _ => false,
+    };
+    tail && bad & 0x80 == 0
+}
 
 /// Decodes standard padded base64; the error is Go's `CorruptInputError` offset.
 pub fn decode(src: &[u8]) -> Result<Vec<u8>, usize> {
-    use base64::Engine;
-    // Values sops writes are plain padded base64: decode them with the
-    // table-driven engine and keep the byte-by-byte port for the rest.
-    if !src.iter().any(|b| *b == b'\n' || *b == b'\r')
-        && let Ok(v) = FAST.decode(src)
-    {
-        return Ok(v);
+    let mut out = Vec::new();
+    decode_append(src, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`], appending to `out` (so a caller can decode several fields into
+/// one buffer). On error `out` may hold a partial result.
+pub fn decode_append(src: &[u8], out: &mut Vec<u8>) -> Result<(), usize> {
+    // Values sops writes are canonical: decode them with the table and keep
+    // the byte-by-byte port for the rest (CR/LF, bad symbols, errors).
+    if let Some(len) = canonical_len(src) {
+        let start = out.len();
+        out.resize(start + len, 0);
+        if out
+            .get_mut(start..)
+            .is_some_and(|dst| decode_canonical(src, dst))
+        {
+            return Ok(());
+        }
+        out.truncate(start);
     }
-    decode_go(src)
+    decode_go(src, out)
+}
+
+/// Appends the canonical padded base64 of `src` to `out`.
+pub fn encode_append(src: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + src.len().div_ceil(3) * 4, 0);
+    let Some(dst) = out.get_mut(start..) else {
+        return;
+    };
+    let sym = |n: u32, shift: u32| ALPHABET[(n >> shift & 63) as usize];
+    let (groups, rest) = src.as_chunks::<3>();
+    let (quanta, _) = dst.as_chunks_mut::<4>();
+    let mut quanta = quanta.iter_mut();
+    for (&[a, b, c], q) in groups.iter().zip(quanta.by_ref()) {
+        let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+        *q = [sym(n, 18), sym(n, 12), sym(n, 6), sym(n, 0)];
+    }
+    let last = match *rest {
+        [a] => Some([
+            sym(u32::from(a) << 16, 18),
+            sym(u32::from(a) << 16, 12),
+            b'=',
+            b'=',
+        ]),
+        [a, b] => {
+            let n = u32::from(a) << 16 | u32::from(b) << 8;
+            Some([sym(n, 18), sym(n, 12), sym(n, 6), b'='])
+        }
+        _ => None,
+    };
+    if let (Some(last), Some(q)) = (last, quanta.next()) {
+        *q = last;
+    }
 }
 
 /// Go's algorithm, quantum by quantum.
-fn decode_go(src: &[u8]) -> Result<Vec<u8>, usize> {
-    let mut out = Vec::with_capacity(src.len() / 4 * 3 + 3);
+fn decode_go(src: &[u8], out: &mut Vec<u8>) -> Result<(), usize> {
     let mut si = 0usize;
     loop {
         let mut buf = [0u8; 4];
@@ -52,7 +169,7 @@ fn decode_go(src: &[u8]) -> Result<Vec<u8>, usize> {
         while j < 4 {
             let Some(&c) = src.get(si) else {
                 if j == 0 {
-                    return Ok(out);
+                    return Ok(());
                 }
                 // Padding is required, so a short final quantum is an error at its start.
                 return Err(si - j);
@@ -100,7 +217,7 @@ fn decode_go(src: &[u8]) -> Result<Vec<u8>, usize> {
         let bytes = [(a << 2) | (b >> 4), (b << 4) | (c >> 2), (c << 6) | d];
         out.extend_from_slice(bytes.get(..dlen.saturating_sub(1)).unwrap_or_default());
         if end {
-            return Ok(out);
+            return Ok(());
         }
     }
 }
@@ -120,13 +237,12 @@ mod tests {
         }
     }
 
-    /// The fast path never accepts what Go's algorithm rejects, nor decodes differently.
-    #[test]
-    fn fast_path_agrees_with_the_port() {
-        use base64::Engine;
-        let alphabet = [b'A', b'Q', b'x', b'/', b'=', b'!', b'8'];
+    /// Every input over a small alphabet: the table decoder never accepts what
+    /// Go's algorithm rejects nor decodes differently, and it takes every
+    /// canonical input Go accepts (so sops's values never fall to the slow path).
+    fn check_against_the_port(alphabet: &[u8], max_len: u32) {
         let mut buf = Vec::new();
-        for len in 0..=6u32 {
+        for len in 0..=max_len {
             let total = alphabet.len().pow(len);
             for mut n in 0..total {
                 buf.clear();
@@ -134,15 +250,50 @@ mod tests {
                     buf.push(alphabet[n % alphabet.len()]);
                     n /= alphabet.len();
                 }
-                if let Ok(v) = FAST.decode(&buf) {
-                    assert_eq!(
-                        decode_go(&buf),
-                        Ok(v),
-                        "{:?}",
-                        String::from_utf8_lossy(&buf)
-                    );
+                let mut go = Vec::new();
+                let go_result = decode_go(&buf, &mut go).map(|()| go);
+                let mut fast = vec![0u8; canonical_len(&buf).unwrap_or(0)];
+                let shown = String::from_utf8_lossy(&buf);
+                if canonical_len(&buf).is_some() && decode_canonical(&buf, &mut fast) {
+                    assert_eq!(go_result.as_ref(), Ok(&fast), "{shown:?}");
+                } else if !buf.contains(&b'\n') && !buf.contains(&b'\r') {
+                    assert!(go_result.is_err(), "{shown:?}");
                 }
+                let mut appended = b"xy".to_vec();
+                let r = decode_append(&buf, &mut appended);
+                assert_eq!(r.map(|()| appended[2..].to_vec()), go_result, "{shown:?}");
             }
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_port() {
+        check_against_the_port(b"AQx/=!8", 6);
+        check_against_the_port(b"Aw=+\n", 8);
+    }
+
+    #[test]
+    fn canonical_decoder_rejects_wrong_sizes() {
+        let mut dst = [0u8; 4];
+        assert!(!decode_canonical(b"QUFBQQ==", &mut dst[..3]));
+        assert!(decode_canonical(b"QUFBQQ==", &mut dst));
+        assert_eq!(&dst, b"AAAA");
+        assert_eq!(canonical_len(b"QUE"), None);
+        assert_eq!(canonical_len(b"Q==="), None);
+        assert_eq!(canonical_len(b"QQ=="), Some(1));
+        assert!(!decode_canonical(b"Q=Q=", &mut dst[..2]));
+        assert!(!decode_canonical(b"QU!=", &mut dst[..2]));
+    }
+
+    #[test]
+    fn encodes_like_the_standard() {
+        let std = base64::engine::general_purpose::STANDARD;
+        for len in 0..100usize {
+            let data: Vec<u8> = (0..len).map(|i| (i * 131 + 7) as u8).collect();
+            let mut out = b"ENC[".to_vec();
+            encode_append(&data, &mut out);
+            assert_eq!(out[4..], *std.encode(&data).as_bytes(), "{len}");
+            assert_eq!(decode(&out[4..]).unwrap(), data);
         }
     }
 
