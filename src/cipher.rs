@@ -189,13 +189,14 @@ impl<'a> EncryptedValue<'a> {
     /// the start only; greedy groups, so the *last* separators win).
     pub fn parse(s: &'a str) -> Option<EncryptedValue<'a>> {
         let rest = s.strip_prefix(ENC_PREFIX)?;
+        Self::parse_sops_shape(rest).or_else(|| Self::parse_any_shape(rest))
+    }
+
+    /// The regex's split of everything after `ENC[AES256_GCM,data:`.
+    fn parse_any_shape(rest: &'a str) -> Option<EncryptedValue<'a>> {
         // Greedy `(.+)` groups backtrack from the right: the last `]` closes,
         // the last `,type:` before it, and so on. `.` does not match `\n`.
-        let line = if rest.as_bytes().contains(&b'\n') {
-            rest.split('\n').next().unwrap_or(rest)
-        } else {
-            rest
-        };
+        let line = rest.split('\n').next().unwrap_or(rest);
         let close = line.as_bytes().iter().rposition(|&b| b == b']')?;
         let inner = line.get(..close)?;
         let (before_type, kind) = rsplit_nonempty(inner, ",type:")?;
@@ -211,6 +212,51 @@ impl<'a> EncryptedValue<'a> {
             kind,
         })
     }
+}
+
+impl<'a> EncryptedValue<'a> {
+    /// The fields of a value exactly as sops writes it (one line, a 44-character
+    /// IV, a 24-character tag, the type last), found at their fixed places
+    /// instead of searched for; `None` for any other shape, which the general
+    /// search then handles. When this matches, the regex's greedy groups give
+    /// the same split: no `,` follows any separator found, so there is no later
+    /// occurrence of one, and the final `]` is the last one of the only line.
+    fn parse_sops_shape(rest: &'a str) -> Option<EncryptedValue<'a>> {
+        const TAG_B64: usize = 24;
+        const IV_B64: usize = 44;
+        let b = rest.as_bytes();
+        let close = b.len().checked_sub(1)?;
+        if b.get(close) != Some(&b']') || !lacks(b, b'\n') {
+            return None;
+        }
+        // Positions of the separators; slicing the `str` at them (next to
+        // ASCII bytes) keeps UTF-8 validity without re-checking the text.
+        let type_at = b.get(..close)?.iter().rposition(|&c| c == b',')?;
+        let tag_at = type_at.checked_sub(TAG_B64 + ",tag:".len())?;
+        let iv_at = tag_at.checked_sub(IV_B64 + ",iv:".len())?;
+        let shape = b.get(type_at..close)?.starts_with(b",type:")
+            && close > type_at + ",type:".len()
+            && b.get(tag_at..)?.starts_with(b",tag:")
+            && b.get(iv_at..)?.starts_with(b",iv:")
+            && iv_at > 0
+            && lacks(b.get(iv_at + 1..tag_at)?, b',')
+            && lacks(b.get(tag_at + 1..type_at)?, b',');
+        if !shape {
+            return None;
+        }
+        Some(EncryptedValue {
+            data: rest.get(..iv_at)?,
+            iv: rest.get(iv_at + ",iv:".len()..tag_at)?,
+            tag: rest.get(tag_at + ",tag:".len()..type_at)?,
+            kind: rest.get(type_at + ",type:".len()..close)?,
+        })
+    }
+}
+
+/// Whether `byte` is absent from `hay`; written as a branch-free fold so that
+/// it compiles to a vector loop (a search stopping at the first hit does not).
+fn lacks(hay: &[u8], byte: u8) -> bool {
+    hay.iter().fold(true, |acc, &c| acc & (c != byte))
 }
 
 /// Splits at the last `sep` whose right side is non-empty and whose left side
@@ -1023,6 +1069,38 @@ mod tests {
             c.decrypt(&v, b"k:").unwrap_err().0,
             "strconv.Atoi: parsing a decrypted value (4 bytes, not shown): invalid syntax"
         );
+    }
+
+    /// The fixed-place parser agrees with the general search wherever it
+    /// answers, on values with separators, brackets and newlines put anywhere.
+    #[test]
+    fn sops_shape_parser_agrees_with_the_search() {
+        let c = cipher();
+        let base = c.encrypt(b"value", b"k:", ValueType::Str).unwrap();
+        let rest = base.strip_prefix(ENC_PREFIX).unwrap();
+        fn fields<'a>(v: &EncryptedValue<'a>) -> (&'a str, &'a str, &'a str, &'a str) {
+            (v.data, v.iv, v.tag, v.kind)
+        }
+        let mut matched = 0;
+        for insert in [",", "]", "\n", ",tag:", ",iv:", ",type:x", "é"] {
+            for at in 0..=rest.len() {
+                let mut s = rest.to_string();
+                s.insert_str(at, insert);
+                let general = EncryptedValue::parse_any_shape(&s);
+                if let Some(fast) = EncryptedValue::parse_sops_shape(&s) {
+                    matched += 1;
+                    assert_eq!(Some(fields(&fast)), general.as_ref().map(fields), "{s:?}");
+                }
+            }
+        }
+        assert!(matched > 10, "{matched}");
+        let fast = EncryptedValue::parse_sops_shape(rest).unwrap();
+        assert_eq!(
+            fields(&fast),
+            fields(&EncryptedValue::parse(&base).unwrap())
+        );
+        assert!(EncryptedValue::parse_sops_shape("a]").is_none());
+        assert!(EncryptedValue::parse_sops_shape("").is_none());
     }
 
     #[test]

@@ -26,7 +26,7 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 /// Byte → 6-bit value, or `INVALID` (high bit set) for bytes outside the alphabet.
 const INVALID: u8 = 0xFF;
-const DECODE: [u8; 256] = {
+static DECODE: [u8; 256] = {
     let mut table = [INVALID; 256];
     let mut i = 0;
     while i < 64 {
@@ -35,6 +35,11 @@ const DECODE: [u8; 256] = {
     }
     table
 };
+
+/// The 6-bit value of a symbol, or [`INVALID`].
+fn sym(b: u8) -> u8 {
+    DECODE[usize::from(b)]
+}
 
 /// The decoded length of `src` if it has the shape sops writes: a multiple of
 /// four long, with `=` padding (one or two) only at the very end. The symbols
@@ -70,25 +75,24 @@ pub fn decode_canonical(src: &[u8], dst: &mut [u8]) -> bool {
     let mut bad = 0u8;
     let (quanta, _) = src_full.as_chunks::<4>();
     let (groups, _) = dst_full.as_chunks_mut::<3>();
-    for (q, d) in quanta.iter().zip(groups.iter_mut()) {
-        let [a, b, c, e] = q.map(|x| DECODE[usize::from(x)]);
+    for (&[a, b, c, e], d) in quanta.iter().zip(groups.iter_mut()) {
+        let (a, b, c, e) = (sym(a), sym(b), sym(c), sym(e));
         bad |= a | b | c | e;
         let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(e);
-        let [_, x, y, z] = n.to_be_bytes();
-        *d = [x, y, z];
+        *d = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
     }
     // The last quantum when padded: `ab==` gives one byte, `abc=` two; Go
     // ignores the unused low bits of the last symbol.
     let tail = match (src_last, &mut *dst_last) {
         ([], []) => true,
         ([a, b, ..], [x]) => {
-            let [a, b] = [*a, *b].map(|s| DECODE[usize::from(s)]);
+            let (a, b) = (sym(*a), sym(*b));
             bad |= a | b;
             *x = a << 2 | b >> 4;
             true
         }
         ([a, b, c, _], [x, y]) => {
-            let [a, b, c] = [*a, *b, *c].map(|s| DECODE[usize::from(s)]);
+            let (a, b, c) = (sym(*a), sym(*b), sym(*c));
             bad |= a | b | c;
             *x = a << 2 | b >> 4;
             *y = b << 4 | c >> 2;

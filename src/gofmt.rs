@@ -78,9 +78,12 @@ fn format_g(f: f64, upper: bool) -> String {
     if f == 0.0 {
         return format!("{}0", sign(f));
     }
-    let (_, dp) = shortest_digits(f);
-    let exp = dp - 1;
-    if !(-4..6).contains(&exp) {
+    // The decimal exponent of the shortest digits is < -4 exactly when |f| is
+    // below the double nearest 1e-4, and >= 6 exactly when |f| >= 1e6 (a
+    // double): shortest digits stay inside f's rounding interval, which never
+    // reaches across a neighbouring double. So no digits are needed to decide.
+    let a = f.abs();
+    if !(1e-4..1e6).contains(&a) {
         format_e(f, upper)
     } else {
         format_float_plain(f)
@@ -393,6 +396,41 @@ mod tests {
             (1.2345678901234568e29, "123456789012345680000000000000"),
         ] {
             assert_eq!(format_float_plain(v), want, "{v}");
+        }
+    }
+
+    /// The magnitude test in `format_g` picks the same form as the decimal
+    /// exponent of the shortest digits, also right at and next to both bounds.
+    #[test]
+    fn g_form_choice_matches_the_shortest_digits_exponent() {
+        let mut values = vec![1.5, 123456.0, 999999.0, 1e-4, 1e6, 0.1, 5e-324, f64::MAX];
+        for bound in [1e-4f64, 1e6] {
+            let bits = bound.to_bits();
+            for d in 0..64u64 {
+                values.push(f64::from_bits(bits - d));
+                values.push(f64::from_bits(bits + d));
+            }
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = f64::from_bits(x);
+            if f.is_finite() {
+                values.push(f);
+            }
+        }
+        for f in values {
+            for f in [f, -f] {
+                let (_, dp) = shortest_digits(f);
+                let want = if (-4..6).contains(&(dp - 1)) {
+                    format_float_plain(f)
+                } else {
+                    format_e(f, false)
+                };
+                assert_eq!(format_g(f, false), want, "{f:e}");
+            }
         }
     }
 

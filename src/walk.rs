@@ -550,11 +550,13 @@ impl<'a, 't> Walker<'a, 't> {
                 }
             };
             if let Some(d) = decrypted {
-                if let Value::Str(stored) | Value::Comment(stored) = &*v {
+                if self.record.is_some()
+                    && let Value::Str(stored) | Value::Comment(stored) = &*v
+                {
                     let stored = stored.to_string();
                     self.remember(&stored, &d);
                 }
-                *v = d;
+                discard_ciphertext(std::mem::replace(v, d));
             }
         }
         if (!self.mac_only_encrypted || encrypted) && !matches!(v, Value::Comment(_)) {
@@ -669,12 +671,27 @@ fn run_slice(
             .map_err(|e| format!("Could not decrypt value: {e}")),
         };
         match result {
-            Ok(Some(new)) => *job.value = new,
+            Ok(Some(new)) => {
+                let old = std::mem::replace(&mut *job.value, new);
+                if mode == Mode::Decrypt {
+                    discard_ciphertext(old);
+                }
+            }
             Ok(None) => {}
             Err(e) => return Some((first + i, e)),
         }
     }
     None
+}
+
+/// Drops a value that held an `ENC[…]` string without wiping it: ciphertext
+/// is public (it is what the file holds) and wiping costs a volatile write per
+/// byte, for every leaf of a file. Anything else is dropped (and wiped) as usual.
+fn discard_ciphertext(v: Value) {
+    match v {
+        Value::Str(mut t) | Value::Comment(mut t) => drop(std::mem::take(&mut *t)),
+        other => drop(other),
+    }
 }
 
 /// Go's `%T` of a key or value.
