@@ -41,6 +41,17 @@ fn sym(b: u8) -> u8 {
     DECODE[usize::from(b)]
 }
 
+/// Every 12-bit value → its two symbols: one look-up per half quantum when encoding.
+static PAIRS: [[u8; 2]; 4096] = {
+    let mut table = [[0u8; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        table[i] = [ALPHABET[i >> 6], ALPHABET[i & 63]];
+        i += 1;
+    }
+    table
+};
+
 /// The decoded length of `src` if it has the shape sops writes: a multiple of
 /// four long, with `=` padding (one or two) only at the very end. The symbols
 /// themselves are checked by [`decode_canonical`].
@@ -141,8 +152,9 @@ pub fn encode_append(src: &[u8], out: &mut Vec<u8>) {
     let (quanta, _) = dst.as_chunks_mut::<4>();
     let mut quanta = quanta.iter_mut();
     for (&[a, b, c], q) in groups.iter().zip(quanta.by_ref()) {
-        let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
-        *q = [sym(n, 18), sym(n, 12), sym(n, 6), sym(n, 0)];
+        let [w, x] = PAIRS[usize::from(a) << 4 | usize::from(b >> 4)];
+        let [y, z] = PAIRS[usize::from(b & 0x0F) << 8 | usize::from(c)];
+        *q = [w, x, y, z];
     }
     let last = match *rest {
         [a] => Some([

@@ -7,7 +7,7 @@
 //! re-parse only matters for its two visible quirks, `<<` (tagged `!!merge`) and
 //! a TAB-first multi-line string (printed as `null`).
 
-use std::borrow::Cow;
+use zeroize::Zeroizing;
 
 use base64::Engine;
 
@@ -27,10 +27,64 @@ pub(super) enum Style {
 
 /// A scalar ready to write: its text, optional `!!` tag suffix and style.
 pub(super) struct Scalar<'a> {
-    text: Cow<'a, str>,
+    text: ScalarText<'a>,
     tag: Option<&'static str>,
     style: Style,
     multiline: bool,
+}
+
+/// Room for any integer and the floats of everyday files.
+const INLINE_LEN: usize = 32;
+
+/// A scalar's text. A number or time printed from a decrypted tree is as
+/// secret as a string, so owned text is wiped on drop; short numbers are
+/// printed on the stack, which also saves an allocation per value.
+enum ScalarText<'a> {
+    Borrowed(&'a str),
+    Owned(crate::tree::Text),
+    Inline(Zeroizing<[u8; INLINE_LEN]>, usize),
+}
+
+impl ScalarText<'_> {
+    fn owned(s: String) -> ScalarText<'static> {
+        ScalarText::Owned(Zeroizing::new(s))
+    }
+
+    /// `args` printed into a stack buffer, or `None` when longer than it.
+    fn inline(args: std::fmt::Arguments<'_>) -> Option<ScalarText<'static>> {
+        use std::io::Write;
+        let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
+        let mut w = &mut buf[..];
+        w.write_fmt(args).ok()?;
+        let len = INLINE_LEN - w.len();
+        Some(ScalarText::Inline(buf, len))
+    }
+}
+
+impl std::ops::Deref for ScalarText<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            ScalarText::Borrowed(s) => s,
+            ScalarText::Owned(s) => s,
+            ScalarText::Inline(buf, len) => buf
+                .get(..*len)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// go-yaml's float text ([`crate::gofmt::format_float_yaml`]); in the range
+/// where that is Go's `'f'` form (Rust's shortest `Display`), printed inline.
+fn float_text(f: f64) -> ScalarText<'static> {
+    if (1e-4..1e6).contains(&f.abs())
+        && let Some(t) = ScalarText::inline(format_args!("{f}"))
+    {
+        return t;
+    }
+    ScalarText::owned(crate::gofmt::format_float_yaml(f))
 }
 
 /// What the emitter's scalar analysis allows for a text.
@@ -185,12 +239,12 @@ impl<'a> Scalar<'a> {
         // error and prints the empty node as `null`. Reproduced for byte
         // compatibility with `sops -d` (spec §6.1a D, the data-loss quirk).
         if style == Style::Literal && s.starts_with('\t') {
-            return Self::plain(Cow::Borrowed("null"));
+            return Self::plain(ScalarText::Borrowed("null"));
         }
         // A plain `<<` re-reads as the merge key and keeps that tag on output.
         let tag = (style == Style::Plain && s == "<<").then_some("merge");
         Self {
-            text: Cow::Borrowed(s),
+            text: ScalarText::Borrowed(s),
             tag,
             style,
             multiline: allowed.multiline,
@@ -212,13 +266,13 @@ impl<'a> Scalar<'a> {
         };
         Scalar {
             multiline: style == Style::Literal,
-            text: Cow::Owned(text),
+            text: ScalarText::owned(text),
             tag: Some("binary"),
             style,
         }
     }
 
-    fn plain(text: Cow<'a, str>) -> Self {
+    fn plain(text: ScalarText<'a>) -> Self {
         Self {
             text,
             tag: None,
@@ -235,12 +289,18 @@ impl<'a> Scalar<'a> {
                 Ok(s) => Self::string(s),
                 Err(_) => Scalar::binary(b),
             },
-            Value::Int(i) => Self::plain(Cow::Owned(i.to_string())),
-            Value::Uint64(u) => Self::plain(Cow::Owned(u.to_string())),
-            Value::Float(f) => Self::plain(Cow::Owned(crate::gofmt::format_float_yaml(*f))),
-            Value::Bool(b) => Self::plain(Cow::Borrowed(if *b { "true" } else { "false" })),
-            Value::Time(t) => Self::plain(Cow::Owned(t.to_rfc3339_nano())),
-            Value::Null => Self::plain(Cow::Borrowed("null")),
+            Value::Int(i) => Self::plain(
+                ScalarText::inline(format_args!("{i}"))
+                    .unwrap_or_else(|| ScalarText::owned(i.to_string())),
+            ),
+            Value::Uint64(u) => Self::plain(
+                ScalarText::inline(format_args!("{u}"))
+                    .unwrap_or_else(|| ScalarText::owned(u.to_string())),
+            ),
+            Value::Float(f) => Self::plain(float_text(*f)),
+            Value::Bool(b) => Self::plain(ScalarText::Borrowed(if *b { "true" } else { "false" })),
+            Value::Time(t) => Self::plain(ScalarText::owned(t.to_rfc3339_nano())),
+            Value::Null => Self::plain(ScalarText::Borrowed("null")),
             Value::Map(_) | Value::List(_) => return Ok(None),
             Value::Comment(_) => {
                 return Err(Error::Other(
@@ -548,9 +608,37 @@ mod tests {
     }
 
     #[test]
+    fn numbers_print_as_go_yaml_does() {
+        for i in [0, -1, 42, i64::MAX, i64::MIN] {
+            let v = Value::Int(i);
+            assert_eq!(&*Scalar::value(&v).unwrap().unwrap().text, i.to_string());
+        }
+        let v = Value::Uint64(u64::MAX);
+        assert_eq!(
+            &*Scalar::value(&v).unwrap().unwrap().text,
+            "18446744073709551615"
+        );
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut floats = vec![1.5, 1e-4, 1e6, 999999.9, 0.1 + 0.2, 1e-5, 1e300, 0.0, -0.0];
+        floats.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 123456.789012345]);
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            floats.push(f64::from_bits(x));
+            floats.push((x % 10_000_000) as f64 / 1000.0);
+        }
+        for f in floats {
+            let v = Value::Float(f);
+            let text = Scalar::value(&v).unwrap().unwrap().text;
+            assert_eq!(&*text, crate::gofmt::format_float_yaml(f), "{f:e}");
+        }
+    }
+
+    #[test]
     fn binary_values() {
         let short = Scalar::binary(&[0xff, 0x00, 0x41]);
-        assert_eq!(short.text, "/wBB");
+        assert_eq!(&*short.text, "/wBB");
         assert_eq!(short.style, Style::Plain);
         let long = Scalar::binary(&[0xffu8; 60]);
         assert_eq!(long.style, Style::Literal);
