@@ -134,19 +134,13 @@ fn int_plaintext(i: i64) -> PlainBytes<'static> {
 }
 
 /// `strconv.FormatFloat(f, 'f', -1, 64)` ([`gofmt::format_float_plain`]),
-/// formatted on the stack when it fits (Rust's `Display` gives the same
-/// shortest digits without exponent for finite values).
+/// formatted on the stack when it fits.
 fn float_plaintext(f: f64) -> PlainBytes<'static> {
-    use std::io::Write;
-    if f.is_finite() {
-        let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
-        let mut w = &mut buf[..];
-        if write!(w, "{f}").is_ok() {
-            let len = INLINE_LEN - w.len();
-            return PlainBytes::Inline(buf, len);
-        }
+    let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
+    match gofmt::format_float_plain_into(f, &mut buf[..]) {
+        Some(len) => PlainBytes::Inline(buf, len),
+        None => PlainBytes::Owned(Zeroizing::new(gofmt::format_float_plain(f).into_bytes())),
     }
-    PlainBytes::Owned(Zeroizing::new(gofmt::format_float_plain(f).into_bytes()))
 }
 
 /// The plaintext of a leaf value; `None` for containers, null and `uint64`

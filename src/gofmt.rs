@@ -3,18 +3,132 @@
 //! sops formats the same float four different ways (spec §10.16): plaintext and
 //! MAC use `strconv.FormatFloat(v, 'f', -1, 64)`, YAML output `'g'`, JSON output
 //! `encoding/json`'s rule and dotenv/INI `'G'` with a forced `.0`. All of them
-//! start from the shortest round-trip digits, which Rust's `{:e}` gives us.
+//! start from the shortest round-trip digits, which `ryu` gives us quickly
+//! (Rust's `{:e}` gives the same digits and remains the fallback).
 
 use crate::tree::Timestamp;
 
 /// Shortest round-trip decimal digits of a finite non-zero `|f|` and the
 /// position of the decimal point (`0.d1d2… × 10^dp`, as Go's `decimal.dp`).
 fn shortest_digits(f: f64) -> (String, i32) {
+    match Digits::of(f) {
+        Some(d) => (String::from_utf8_lossy(d.digits()).into_owned(), d.dp),
+        None => shortest_digits_fmt(f),
+    }
+}
+
+/// [`shortest_digits`] by way of `{:e}`: the fallback, and the reference the
+/// tests hold the fast path to.
+fn shortest_digits_fmt(f: f64) -> (String, i32) {
     let s = format!("{:e}", f.abs());
     let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let exp: i32 = exp.parse().unwrap_or(0);
     (digits, exp + 1)
+}
+
+/// The shortest round-trip digits of a finite non-zero `|f|` on the stack,
+/// from `ryu` (the same digits as Go's and Rust's shortest formatting, at a
+/// fraction of the cost of `core::fmt`): every decrypted or encrypted float
+/// is formatted for the MAC, the ciphertext and the output.
+struct Digits {
+    buf: [u8; 24],
+    len: usize,
+    dp: i32,
+}
+
+impl Digits {
+    fn of(f: f64) -> Option<Digits> {
+        if !f.is_finite() || f == 0.0 {
+            return None;
+        }
+        let mut ryu = ryu::Buffer::new();
+        let text = ryu.format_finite(f.abs()).as_bytes();
+        let (mantissa, exp) = match text.iter().position(|&c| c == b'e' || c == b'E') {
+            Some(at) => {
+                let exp = std::str::from_utf8(text.get(at + 1..)?).ok()?;
+                (text.get(..at)?, exp.parse::<i32>().ok()?)
+            }
+            None => (text, 0),
+        };
+        let mut d = Digits {
+            buf: [0; 24],
+            len: 0,
+            dp: exp,
+        };
+        let mut after_point = false;
+        for &c in mantissa {
+            match c {
+                b'.' => after_point = true,
+                b'0'..=b'9' => {
+                    if !after_point {
+                        d.dp += 1;
+                    }
+                    if d.len == 0 && c == b'0' {
+                        // A leading zero moves the point instead of being a digit.
+                        d.dp -= 1;
+                        continue;
+                    }
+                    *d.buf.get_mut(d.len)? = c;
+                    d.len += 1;
+                }
+                _ => return None,
+            }
+        }
+        while d.len > 0 && d.buf.get(d.len - 1) == Some(&b'0') {
+            d.len -= 1;
+        }
+        (d.len > 0).then_some(d)
+    }
+
+    fn digits(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// Go's `'f'` form with shortest precision, byte by byte into `push`.
+    fn write_f(&self, negative: bool, push: &mut impl FnMut(u8)) {
+        if negative {
+            push(b'-');
+        }
+        let digits = self.digits();
+        if self.dp <= 0 {
+            push(b'0');
+            push(b'.');
+            for _ in self.dp..0 {
+                push(b'0');
+            }
+            digits.iter().for_each(|&c| push(c));
+            return;
+        }
+        let int_len = usize::try_from(self.dp).unwrap_or(usize::MAX);
+        for i in 0..int_len.max(digits.len()) {
+            if i == int_len {
+                push(b'.');
+            }
+            push(digits.get(i).copied().unwrap_or(b'0'));
+        }
+    }
+}
+
+/// Go `strconv.FormatFloat(v, 'f', -1, 64)` into `out` without allocating;
+/// the length written, or `None` when it does not fit (or `f` is not finite).
+pub fn format_float_plain_into(f: f64, out: &mut [u8]) -> Option<usize> {
+    if f == 0.0 {
+        let text: &[u8] = if f.is_sign_negative() { b"-0" } else { b"0" };
+        out.get_mut(..text.len())?.copy_from_slice(text);
+        return Some(text.len());
+    }
+    let d = Digits::of(f)?;
+    let mut len = 0;
+    let mut fits = true;
+    d.write_f(f.is_sign_negative(), &mut |c| match out.get_mut(len) {
+        Some(slot) => {
+            *slot = c;
+            len += 1;
+        }
+        None => fits = false,
+    });
+    fits.then_some(len)
 }
 
 fn sign(f: f64) -> &'static str {
@@ -56,6 +170,10 @@ pub fn format_float_plain(f: f64) -> String {
         } else {
             "-Inf".into()
         }
+    } else if let Some(d) = Digits::of(f) {
+        let mut out = Vec::with_capacity(24);
+        d.write_f(f.is_sign_negative(), &mut |c| out.push(c));
+        String::from_utf8(out).unwrap_or_else(|_| format!("{f}"))
     } else {
         // Rust's Display is shortest-round-trip without exponent, like Go's 'f', -1.
         format!("{f}")
@@ -142,7 +260,16 @@ pub fn format_float_dotenv(f: f64) -> String {
 
 /// Go `strconv.ParseFloat(s, 64)`, as sops uses it to read a `float` plaintext.
 pub fn parse_float(s: &str) -> Option<f64> {
-    let lower = s.to_ascii_lowercase();
+    // Plain decimal text (what sops writes) needs none of the special cases
+    // below, nor their lower-cased copy of the plaintext.
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-' | b'e' | b'E'))
+    {
+        return s.parse().ok();
+    }
+    // A decrypted float is plaintext: the copy is wiped too.
+    let lower = zeroize::Zeroizing::new(s.to_ascii_lowercase());
     let unsigned = lower.trim_start_matches(['+', '-']);
     if matches!(unsigned, "inf" | "infinity" | "nan") {
         // Rust accepts these too; only one sign is allowed.
@@ -375,8 +502,23 @@ impl Timestamp {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// `2 * n` deterministic floats from `seed`: arbitrary bit patterns (NaN
+    /// and infinities included) and decimals with up to four places.
+    pub(crate) fn random_floats(seed: u64, n: usize) -> Vec<f64> {
+        let mut x = seed;
+        let mut out = Vec::with_capacity(2 * n);
+        for _ in 0..n {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            out.push(f64::from_bits(x));
+            out.push((x % 100_000_000) as f64 / 10_000.0);
+        }
+        out
+    }
 
     #[test]
     fn plain_floats_match_go_f_minus_one() {
@@ -399,6 +541,61 @@ mod tests {
         }
     }
 
+    /// The `ryu` digits and the `'f'` text built from them agree with Rust's
+    /// own shortest formatting (`{:e}` and `{}`) on boundary and random floats.
+    #[test]
+    fn fast_digits_agree_with_core_fmt() {
+        let mut values = vec![
+            1.5,
+            0.1,
+            100.0,
+            1e15,
+            1e16,
+            1e21,
+            1e22,
+            1e-5,
+            1e-7,
+            123456.789,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        values.extend(random_floats(0x853C_49E6_748F_EA9B, 50_000));
+        for f in values.into_iter().filter(|f| f.is_finite()) {
+            for f in [f, -f] {
+                let plain = format_float_plain(f);
+                if f != 0.0 {
+                    let (fast, dp) = shortest_digits(f);
+                    let (reference, ref_dp) = shortest_digits_fmt(f);
+                    if fast != reference {
+                        // An exact tie between two shortest candidates: Go
+                        // (and ryu) round half to even, core::fmt rounds up.
+                        assert_eq!((fast.len(), dp), (reference.len(), ref_dp), "{f:e}");
+                        let (a, b) = (fast.as_bytes(), reference.as_bytes());
+                        assert_eq!(a[..a.len() - 1], b[..b.len() - 1], "{f:e}");
+                        assert_eq!(a[a.len() - 1] + 1, b[b.len() - 1], "{f:e}");
+                        assert_eq!(a[a.len() - 1] % 2, 0, "{f:e}");
+                        continue;
+                    }
+                }
+                assert_eq!(plain, format!("{f}"), "{f:e}");
+                let mut buf = [0u8; 32];
+                match format_float_plain_into(f, &mut buf) {
+                    Some(n) => assert_eq!(&buf[..n], plain.as_bytes()),
+                    None => assert!(plain.len() > 32, "{f:e}"),
+                }
+            }
+        }
+        assert_eq!(format_float_plain(-0.0), "-0");
+        // A tie, as sops 3.11 prints it (`a: 1144061379383392.25` decrypts to
+        // `1.1440613793833922e+15`; core::fmt would end in 3 and break the MAC).
+        let tie: f64 = "1144061379383392.25".parse().unwrap();
+        assert_eq!(format_float_plain(tie), "1144061379383392.2");
+        assert_eq!(format_float_yaml(tie), "1.1440613793833922e+15");
+        assert_eq!(format_float_plain_into(f64::NAN, &mut [0u8; 8]), None);
+        assert_eq!(format_float_plain_into(1.5, &mut [0u8; 2]), None);
+    }
+
     /// The magnitude test in `format_g` picks the same form as the decimal
     /// exponent of the shortest digits, also right at and next to both bounds.
     #[test]
@@ -411,17 +608,8 @@ mod tests {
                 values.push(f64::from_bits(bits + d));
             }
         }
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let f = f64::from_bits(x);
-            if f.is_finite() {
-                values.push(f);
-            }
-        }
-        for f in values {
+        values.extend(random_floats(0x9E37_79B9_7F4A_7C15, 20_000));
+        for f in values.into_iter().filter(|f| f.is_finite()) {
             for f in [f, -f] {
                 let (_, dp) = shortest_digits(f);
                 let want = if (-4..6).contains(&(dp - 1)) {
@@ -499,6 +687,15 @@ mod tests {
         assert_eq!(parse_float("1e3"), Some(1000.0));
         assert_eq!(parse_float("1_0"), None);
         assert_eq!(parse_float(""), None);
+        // Plain decimal forms (the fast path).
+        assert_eq!(parse_float("12.34"), Some(12.34));
+        assert_eq!(parse_float("-0.25"), Some(-0.25));
+        assert_eq!(parse_float("+1E2"), Some(100.0));
+        assert_eq!(parse_float("1."), Some(1.0));
+        assert_eq!(parse_float(".5e+1"), Some(5.0));
+        for bad in [".", "1e", "--1", "+-1", "1.2.3", "e5", "-"] {
+            assert_eq!(parse_float(bad), None, "{bad}");
+        }
     }
 
     #[test]

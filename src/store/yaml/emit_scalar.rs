@@ -77,12 +77,13 @@ impl std::ops::Deref for ScalarText<'_> {
 }
 
 /// go-yaml's float text ([`crate::gofmt::format_float_yaml`]); in the range
-/// where that is Go's `'f'` form (Rust's shortest `Display`), printed inline.
+/// where that is Go's `'f'` form, printed inline.
 fn float_text(f: f64) -> ScalarText<'static> {
+    let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
     if (1e-4..1e6).contains(&f.abs())
-        && let Some(t) = ScalarText::inline(format_args!("{f}"))
+        && let Some(len) = crate::gofmt::format_float_plain_into(f, &mut buf[..])
     {
-        return t;
+        return ScalarText::Inline(buf, len);
     }
     ScalarText::owned(crate::gofmt::format_float_yaml(f))
 }
@@ -618,16 +619,12 @@ mod tests {
             &*Scalar::value(&v).unwrap().unwrap().text,
             "18446744073709551615"
         );
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
         let mut floats = vec![1.5, 1e-4, 1e6, 999999.9, 0.1 + 0.2, 1e-5, 1e300, 0.0, -0.0];
         floats.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 123456.789012345]);
-        for _ in 0..5000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            floats.push(f64::from_bits(x));
-            floats.push((x % 10_000_000) as f64 / 1000.0);
-        }
+        floats.extend(crate::gofmt::tests::random_floats(
+            0x2545_F491_4F6C_DD1D,
+            5000,
+        ));
         for f in floats {
             let v = Value::Float(f);
             let text = Scalar::value(&v).unwrap().unwrap().text;
