@@ -42,6 +42,9 @@ impl Digits {
         if !f.is_finite() || f == 0.0 {
             return None;
         }
+        if let Some(d) = Self::short_decimal(f.abs()) {
+            return Some(d);
+        }
         let mut ryu = ryu::Buffer::new();
         let text = ryu.format_finite(f.abs()).as_bytes();
         let (mantissa, exp) = match text.iter().position(|&c| c == b'e' || c == b'E') {
@@ -79,6 +82,49 @@ impl Digits {
             d.len -= 1;
         }
         (d.len > 0).then_some(d)
+    }
+
+    /// The digits of a float with at most 15 significant digits and 8
+    /// decimals (`12.34`, `0.5`, `1024`: what configuration files hold), found
+    /// without a shortest-digits search. `m / 10^k` with the fewest decimals
+    /// `k` that reads back as `f` is the shortest form; below 10^15 no other
+    /// decimal of as many digits reads back as `f` too. Both `m` and `10^k`
+    /// are exact doubles, so the division is the parse of `m`e-`k`.
+    fn short_decimal(a: f64) -> Option<Digits> {
+        const LIMIT: f64 = 1e15;
+        let mut scale = 1.0;
+        for k in 0..=8 {
+            let m = (a * scale).round();
+            if m >= LIMIT {
+                return None;
+            }
+            if m > 0.0 && m / scale == a {
+                // `m` is a whole number below 10^15: exact in a u64.
+                let mut n = m as u64;
+                let mut d = Digits {
+                    buf: [0; 24],
+                    len: 0,
+                    dp: -k,
+                };
+                let mut rev = [0u8; 16];
+                let mut count = 0;
+                while n > 0 {
+                    *rev.get_mut(count)? = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    count += 1;
+                }
+                d.dp += i32::try_from(count).ok()?;
+                // Trailing zeros of `m` (only when k = 0) are not digits.
+                let zeros = rev.iter().take(count).take_while(|&&c| c == b'0').count();
+                for &c in rev.get(zeros..count)?.iter().rev() {
+                    *d.buf.get_mut(d.len)? = c;
+                    d.len += 1;
+                }
+                return Some(d);
+            }
+            scale *= 10.0;
+        }
+        None
     }
 
     fn digits(&self) -> &[u8] {
@@ -559,6 +605,14 @@ pub(crate) mod tests {
             5e-324,
             f64::MAX,
             f64::MIN_POSITIVE,
+            // Around the limits of the short-decimal path.
+            999_999_999_999_999.0,
+            99_999_999.999_999_9,
+            0.000_000_01,
+            0.000_000_001,
+            0.000_000_015,
+            1200.0,
+            123_456_789.123_456_78,
         ];
         values.extend(random_floats(0x853C_49E6_748F_EA9B, 50_000));
         for f in values.into_iter().filter(|f| f.is_finite()) {
