@@ -13,6 +13,8 @@ use crate::selection::{CommentStack, Selector};
 use crate::tree::{Item, Key, Map, Tree, Value, text};
 use std::collections::HashMap;
 
+mod pipeline;
+
 /// A 32-byte IV from its base64 field (other lengths are not reused).
 fn decode_iv(b64: &str) -> Option<[u8; 32]> {
     use base64::Engine;
@@ -588,37 +590,27 @@ impl<'a, 't> Walker<'a, 't> {
         d.jobs.len() - 1
     }
 
-    /// Runs the deferred leaves on a few threads, then hashes (decrypt) in
-    /// walk order. The error reported is the one a leaf-by-leaf walk would
+    /// Runs the deferred leaves on a few threads and (decrypt) hashes them in
+    /// walk order as they are done. The error reported is the one a leaf-by-leaf walk would
     /// have stopped at: a failing leaf before the point where `walked` failed.
     fn finish_deferred(&mut self, walked: WalkResult) -> WalkResult {
         let Some(mut d) = self.deferred.take() else {
             return walked;
         };
-        if let Some(e) = run_jobs(self.cipher, self.mode, &d.aads, &mut d.jobs) {
+        let failed = match self.mode {
+            Mode::Encrypt => run_jobs(self.cipher, self.mode, &d.aads, &mut d.jobs),
+            Mode::Decrypt => pipeline::decrypt_and_hash(
+                self.cipher,
+                &d.aads,
+                &mut d.jobs,
+                &d.hashes,
+                &mut self.hasher,
+            ),
+        };
+        if let Some(e) = failed {
             return Err(e);
         }
-        walked?;
-        for item in &d.hashes {
-            let plain = match item {
-                // An encrypted list comment is stored as a string and decrypts
-                // to a comment, which is not hashed (as in the leaf-by-leaf walk).
-                HashItem::Job(i) => d
-                    .jobs
-                    .get(*i)
-                    .filter(|j| !matches!(*j.value, Value::Comment(_)))
-                    .and_then(|j| plaintext_of(j.value)),
-                HashItem::Clear(v) => plaintext_of(v),
-                HashItem::Bytes(b) => {
-                    self.hasher.update(b);
-                    None
-                }
-            };
-            if let Some(p) = plain {
-                self.hasher.update(p.bytes());
-            }
-        }
-        Ok(())
+        walked
     }
 }
 
@@ -692,6 +684,40 @@ fn discard_ciphertext(v: Value) {
         Value::Str(mut t) | Value::Comment(mut t) => drop(std::mem::take(&mut *t)),
         other => drop(other),
     }
+}
+
+/// Drops a tree after encryption. Its `ENC[…]` strings are ciphertext, as
+/// public as the file written from them, so they are freed without the
+/// per-byte wipe that otherwise dominates dropping a large tree; everything
+/// else (values and comments left in clear) is wiped as usual.
+pub fn discard_encrypted(tree: Tree) {
+    fn text(mut t: crate::tree::Text) {
+        if freed_unwiped(&t) {
+            drop(std::mem::take(&mut *t));
+        }
+    }
+    fn value(v: Value) {
+        match v {
+            Value::Map(m) => map(m),
+            Value::List(l) => l.into_iter().for_each(value),
+            Value::Str(t) | Value::Comment(t) => text(t),
+            other => drop(other),
+        }
+    }
+    fn map(m: Map) {
+        for Item { key, value: v } in m.items {
+            if let Key::Comment(c) = key {
+                text(c);
+            }
+            value(v);
+        }
+    }
+    tree.branches.into_iter().for_each(map);
+}
+
+/// Whether [`discard_encrypted`] frees `s` without wiping it: only ciphertext.
+fn freed_unwiped(s: &str) -> bool {
+    s.starts_with(crate::cipher::ENC_PREFIX)
 }
 
 /// Go's `%T` of a key or value.
@@ -950,6 +976,26 @@ pub(crate) mod tests {
         let out = decrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
         assert_eq!(out.mac, BASIC_MAC);
         assert!(tree == plain_basic());
+    }
+
+    #[test]
+    fn only_ciphertext_is_freed_unwiped() {
+        let cipher = Cipher::new(&[9u8; 32]);
+        let mut tree = plain_basic();
+        encrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
+        let b = &tree.branches[0];
+        let Some(Value::Str(num)) = b.get("num") else {
+            panic!()
+        };
+        assert!(freed_unwiped(num));
+        let Some(Value::Str(clear)) = b.get("secret_unencrypted") else {
+            panic!()
+        };
+        assert!(!freed_unwiped(clear));
+        assert!(!freed_unwiped("ENC[AES256_GCM"));
+        // Nested lists, maps and comments all go through it.
+        discard_encrypted(tree);
+        discard_encrypted(kms_mock_tree());
     }
 
     #[test]
@@ -1462,6 +1508,19 @@ pub(crate) mod tests {
         set(&mut bad, "svc500", "port", stolen);
         assert_eq!(err(&bad, true), err(&bad, false));
         assert!(err(&bad, true).contains("uint64"), "{}", err(&bad, true));
+        // Only the last leaves fail (after everything else was hashed), or
+        // only the first: the pipelined decrypt still reports them.
+        for svc in ["svc599", "svc0"] {
+            let mut bad = enc.clone();
+            let other = if svc == "svc0" { "svc1" } else { "svc0" };
+            let moved = match enc.branches[0].get(other) {
+                Some(Value::Map(m)) => m.get("ratio").cloned().unwrap(),
+                _ => unreachable!(),
+            };
+            set(&mut bad, svc, "ratio", moved);
+            assert_eq!(err(&bad, true), err(&bad, false), "{svc}");
+            assert!(err(&bad, true).contains("authentication failed"), "{svc}");
+        }
     }
 
     // ---- Files written by sops 3.11.0 (cases/ of the vectors), loaded by hand
