@@ -64,11 +64,16 @@ pub(super) fn decrypt_and_hash<'j, 't>(
         // Makes unit `want` ready: decrypt the next unit here, or wait for a worker.
         let mut fetch = |want: usize, ready: &mut Vec<Option<&'j mut [Job<'t>]>>| -> bool {
             while ready.get(want).is_some_and(Option::is_none) {
-                let (n, slice, error) = match take(&queue) {
-                    Some((n, slice)) => {
+                // Units the workers finished come first: hashing them is what
+                // keeps this thread behind the workers instead of racing them.
+                let finished = rx.try_recv().ok();
+                let (n, slice, error) = match finished.or_else(|| {
+                    take(&queue).map(|(n, slice)| {
                         let error = run_slice(cipher, Mode::Decrypt, aads, slice, n * UNIT);
                         (n, slice, error)
-                    }
+                    })
+                }) {
+                    Some(done) => done,
                     None => match rx.recv() {
                         Ok(done) => done,
                         // Every worker has gone and the unit never came: one panicked.
