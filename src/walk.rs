@@ -13,8 +13,6 @@ use crate::selection::{CommentStack, Selector};
 use crate::tree::{Item, Key, Map, Tree, Value, text};
 use std::collections::HashMap;
 
-mod pipeline;
-
 /// A 32-byte IV from its base64 field (other lengths are not reused).
 fn decode_iv(b64: &str) -> Option<[u8; 32]> {
     use base64::Engine;
@@ -590,27 +588,37 @@ impl<'a, 't> Walker<'a, 't> {
         d.jobs.len() - 1
     }
 
-    /// Runs the deferred leaves on a few threads and (decrypt) hashes them in
-    /// walk order as they are done. The error reported is the one a leaf-by-leaf walk would
+    /// Runs the deferred leaves on a few threads, then hashes (decrypt) in
+    /// walk order. The error reported is the one a leaf-by-leaf walk would
     /// have stopped at: a failing leaf before the point where `walked` failed.
     fn finish_deferred(&mut self, walked: WalkResult) -> WalkResult {
         let Some(mut d) = self.deferred.take() else {
             return walked;
         };
-        let failed = match self.mode {
-            Mode::Encrypt => run_jobs(self.cipher, self.mode, &d.aads, &mut d.jobs),
-            Mode::Decrypt => pipeline::decrypt_and_hash(
-                self.cipher,
-                &d.aads,
-                &mut d.jobs,
-                &d.hashes,
-                &mut self.hasher,
-            ),
-        };
-        if let Some(e) = failed {
+        if let Some(e) = run_jobs(self.cipher, self.mode, &d.aads, &mut d.jobs) {
             return Err(e);
         }
-        walked
+        walked?;
+        for item in &d.hashes {
+            let plain = match item {
+                // An encrypted list comment is stored as a string and decrypts
+                // to a comment, which is not hashed (as in the leaf-by-leaf walk).
+                HashItem::Job(i) => d
+                    .jobs
+                    .get(*i)
+                    .filter(|j| !matches!(*j.value, Value::Comment(_)))
+                    .and_then(|j| plaintext_of(j.value)),
+                HashItem::Clear(v) => plaintext_of(v),
+                HashItem::Bytes(b) => {
+                    self.hasher.update(b);
+                    None
+                }
+            };
+            if let Some(p) = plain {
+                self.hasher.update(p.bytes());
+            }
+        }
+        Ok(())
     }
 }
 
