@@ -19,7 +19,7 @@ const IV_LEN: usize = 32;
 /// GCM tag length.
 const TAG_LEN: usize = 16;
 /// Everything before the data field of an encrypted value.
-pub const ENC_PREFIX: &str = "ENC[AES256_GCM,data:";
+const ENC_PREFIX: &str = "ENC[AES256_GCM,data:";
 
 /// A failure of one value, with sops's message text (the walk adds the context).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -82,9 +82,7 @@ pub fn encrypt(
     // counts is the input store: YAML written with the binary store keeps its rule.
     let single_value = input_store.format() == Format::Binary;
     let (metadata, _key) = encrypt_new(&mut tree, single_value, config)?;
-    let out = emit_encrypted_file(&tree, &metadata, output_store);
-    crate::walk::discard_encrypted(tree);
-    out
+    emit_encrypted_file(&tree, &metadata, output_store)
 }
 
 /// The metadata a new file starts with (before the data key is wrapped).

@@ -694,40 +694,6 @@ fn discard_ciphertext(v: Value) {
     }
 }
 
-/// Drops a tree after encryption. Its `ENC[…]` strings are ciphertext, as
-/// public as the file written from them, so they are freed without the
-/// per-byte wipe that otherwise dominates dropping a large tree; everything
-/// else (values and comments left in clear) is wiped as usual.
-pub fn discard_encrypted(tree: Tree) {
-    fn text(mut t: crate::tree::Text) {
-        if freed_unwiped(&t) {
-            drop(std::mem::take(&mut *t));
-        }
-    }
-    fn value(v: Value) {
-        match v {
-            Value::Map(m) => map(m),
-            Value::List(l) => l.into_iter().for_each(value),
-            Value::Str(t) | Value::Comment(t) => text(t),
-            other => drop(other),
-        }
-    }
-    fn map(m: Map) {
-        for Item { key, value: v } in m.items {
-            if let Key::Comment(c) = key {
-                text(c);
-            }
-            value(v);
-        }
-    }
-    tree.branches.into_iter().for_each(map);
-}
-
-/// Whether [`discard_encrypted`] frees `s` without wiping it: only ciphertext.
-fn freed_unwiped(s: &str) -> bool {
-    s.starts_with(crate::cipher::ENC_PREFIX)
-}
-
 /// Go's `%T` of a key or value.
 fn go_type(v: &Value) -> &'static str {
     match v {
@@ -984,26 +950,6 @@ pub(crate) mod tests {
         let out = decrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
         assert_eq!(out.mac, BASIC_MAC);
         assert!(tree == plain_basic());
-    }
-
-    #[test]
-    fn only_ciphertext_is_freed_unwiped() {
-        let cipher = Cipher::new(&[9u8; 32]);
-        let mut tree = plain_basic();
-        encrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
-        let b = &tree.branches[0];
-        let Some(Value::Str(num)) = b.get("num") else {
-            panic!()
-        };
-        assert!(freed_unwiped(num));
-        let Some(Value::Str(clear)) = b.get("secret_unencrypted") else {
-            panic!()
-        };
-        assert!(!freed_unwiped(clear));
-        assert!(!freed_unwiped("ENC[AES256_GCM"));
-        // Nested lists, maps and comments all go through it.
-        discard_encrypted(tree);
-        discard_encrypted(kms_mock_tree());
     }
 
     #[test]
