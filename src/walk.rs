@@ -1462,8 +1462,8 @@ pub(crate) mod tests {
         set(&mut bad, "svc500", "port", stolen);
         assert_eq!(err(&bad, true), err(&bad, false));
         assert!(err(&bad, true).contains("uint64"), "{}", err(&bad, true));
-        // Only the last leaves fail (after everything else was hashed), or
-        // only the first: the pipelined decrypt still reports them.
+        // Only the last leaves fail, or only the first: the parallel walk
+        // reports them as the sequential one does.
         for svc in ["svc599", "svc0"] {
             let mut bad = enc.clone();
             let other = if svc == "svc0" { "svc1" } else { "svc0" };
