@@ -631,13 +631,24 @@ fn run_jobs(cipher: &Cipher, mode: Mode, aads: &str, jobs: &mut [Job<'_>]) -> Op
         let handles: Vec<_> = jobs
             .chunks_mut(chunk)
             .enumerate()
-            .map(|(i, slice)| scope.spawn(move || run_slice(cipher, mode, aads, slice, i * chunk)))
+            .map(|(i, slice)| {
+                scope.spawn(move || {
+                    let mut spent = Vec::with_capacity(slice.len());
+                    let failed = run_slice(cipher, mode, aads, slice, i * chunk, &mut spent);
+                    (failed, spent)
+                })
+            })
             .collect();
+        // The replaced strings are freed here, by the thread whose allocator
+        // arena holds them: freed by the workers, every one of them would take
+        // that arena's lock, and the workers would contend on it.
         handles
             .into_iter()
             .filter_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Some((0, "a worker thread panicked".into())))
+                h.join().map_or_else(
+                    |_| Some((0, "a worker thread panicked".into())),
+                    |(failed, _)| failed,
+                )
             })
             .min_by_key(|(i, _)| *i)
             .map(|(_, e)| e)
@@ -650,6 +661,7 @@ fn run_slice(
     aads: &str,
     jobs: &mut [Job<'_>],
     first: usize,
+    spent: &mut Vec<String>,
 ) -> Option<(usize, String)> {
     let mut ivs = IvPool::default();
     for (i, job) in jobs.iter_mut().enumerate() {
@@ -671,17 +683,27 @@ fn run_slice(
             .map_err(|e| format!("Could not decrypt value: {e}")),
         };
         match result {
-            Ok(Some(new)) => {
-                let old = std::mem::replace(&mut *job.value, new);
-                if mode == Mode::Decrypt {
-                    discard_ciphertext(old);
-                }
-            }
+            Ok(Some(new)) => retire(std::mem::replace(&mut *job.value, new), mode, spent),
             Ok(None) => {}
             Err(e) => return Some((first + i, e)),
         }
     }
     None
+}
+
+/// Sets aside the string a worker replaced, for the calling thread to free
+/// (see [`run_jobs`]). Ciphertext (decrypt) is public, it is what the file
+/// holds, and is kept as it is; plaintext (encrypt) is wiped here.
+fn retire(old: Value, mode: Mode, spent: &mut Vec<String>) {
+    match old {
+        Value::Str(mut t) | Value::Comment(mut t) => {
+            if mode == Mode::Encrypt {
+                zeroize::Zeroize::zeroize(&mut *t);
+            }
+            spent.push(std::mem::take(&mut *t));
+        }
+        other => drop(other),
+    }
 }
 
 /// Drops a value that held an `ENC[…]` string without wiping it: ciphertext
@@ -950,6 +972,18 @@ pub(crate) mod tests {
         let out = decrypt_tree(&mut tree, &cipher, &default_selector(), false).unwrap();
         assert_eq!(out.mac, BASIC_MAC);
         assert!(tree == plain_basic());
+    }
+
+    #[test]
+    fn retired_plaintext_is_wiped_and_ciphertext_kept() {
+        let mut spent = Vec::new();
+        retire(s("hunter2"), Mode::Encrypt, &mut spent);
+        retire(s("ENC[AES256_GCM,data:x]"), Mode::Decrypt, &mut spent);
+        retire(Value::Int(3), Mode::Decrypt, &mut spent);
+        assert_eq!(spent.len(), 2);
+        // The plaintext's buffer is kept (freed by the caller) but emptied.
+        assert!(spent[0].is_empty() && spent[0].capacity() >= 7);
+        assert_eq!(spent[1], "ENC[AES256_GCM,data:x]");
     }
 
     #[test]
