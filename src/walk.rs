@@ -633,15 +633,19 @@ fn run_jobs(cipher: &Cipher, mode: Mode, aads: &str, jobs: &mut [Job<'_>]) -> Op
             .enumerate()
             .map(|(i, slice)| {
                 scope.spawn(move || {
-                    let mut spent = Vec::with_capacity(slice.len());
+                    let mut spent = match mode {
+                        Mode::Decrypt => Vec::with_capacity(slice.len()),
+                        Mode::Encrypt => Vec::new(),
+                    };
                     let failed = run_slice(cipher, mode, aads, slice, i * chunk, &mut spent);
                     (failed, spent)
                 })
             })
             .collect();
-        // The replaced strings are freed here, by the thread whose allocator
-        // arena holds them: freed by the workers, every one of them would take
-        // that arena's lock, and the workers would contend on it.
+        // Replaced ciphertexts are freed here, by the thread whose allocator
+        // arena holds them: too large for the lock-free fast bins, each freed
+        // by a worker would take that arena's lock, and the workers contended
+        // on it (974 futex calls in a 100k-leaf decrypt, 2 this way).
         handles
             .into_iter()
             .filter_map(|h| {
@@ -691,15 +695,15 @@ fn run_slice(
     None
 }
 
-/// Sets aside the string a worker replaced, for the calling thread to free
-/// (see [`run_jobs`]). Ciphertext (decrypt) is public, it is what the file
-/// holds, and is kept as it is; plaintext (encrypt) is wiped here.
+/// Disposes of the value a worker replaced. A replaced ciphertext (decrypt)
+/// is set aside for the calling thread to free (see [`run_jobs`]), unwiped:
+/// it is public, it is what the file holds. A replaced plaintext (encrypt) is
+/// wiped and freed right here: short strings go back to the allocator without
+/// a lock, so the workers do not contend, and freeing them later on one
+/// thread measured slower (dotenv 100k encrypt 84 → 90 ms).
 fn retire(old: Value, mode: Mode, spent: &mut Vec<String>) {
     match old {
-        Value::Str(mut t) | Value::Comment(mut t) => {
-            if mode == Mode::Encrypt {
-                zeroize::Zeroize::zeroize(&mut *t);
-            }
+        Value::Str(mut t) | Value::Comment(mut t) if mode == Mode::Decrypt => {
             spent.push(std::mem::take(&mut *t));
         }
         other => drop(other),
@@ -975,15 +979,12 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn retired_plaintext_is_wiped_and_ciphertext_kept() {
+    fn only_replaced_ciphertext_is_set_aside() {
         let mut spent = Vec::new();
         retire(s("hunter2"), Mode::Encrypt, &mut spent);
         retire(s("ENC[AES256_GCM,data:x]"), Mode::Decrypt, &mut spent);
         retire(Value::Int(3), Mode::Decrypt, &mut spent);
-        assert_eq!(spent.len(), 2);
-        // The plaintext's buffer is kept (freed by the caller) but emptied.
-        assert!(spent[0].is_empty() && spent[0].capacity() >= 7);
-        assert_eq!(spent[1], "ENC[AES256_GCM,data:x]");
+        assert_eq!(spent, ["ENC[AES256_GCM,data:x]"]);
     }
 
     #[test]
