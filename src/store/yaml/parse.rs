@@ -108,7 +108,7 @@ struct Stream {
     syntax: Option<(usize, String)>,
 }
 
-fn parser_options() -> Options {
+pub(super) fn parser_options() -> Options {
     granit_parser::options! {
         // go-yaml (a libyaml port) gives `text` for `k: |\n  text` at EOF without a newline.
         block_scalar_eof_without_line_feed: true,
@@ -121,8 +121,27 @@ fn parser_options() -> Options {
 }
 
 fn parse_stream(src: &str, strict: Strict) -> Stream {
+    // Big sops files are plain block YAML; the fast path gives granit's exact events for
+    // those, and anything else (including every syntax error) is read by granit.
+    match super::fastscan::events(src) {
+        Some(events) => build(src, strict, events.map(Ok)),
+        None => build(
+            src,
+            strict,
+            Parser::new_from_str_with_options(src, parser_options()),
+        ),
+    }
+}
+
+fn build<'s>(
+    src: &'s str,
+    strict: Strict,
+    events: impl Iterator<
+        Item = std::result::Result<(granit_parser::Event<'s>, granit_parser::Span), ScanError>,
+    >,
+) -> Stream {
     let mut builder = Builder::new(src, strict);
-    for next in Parser::new_from_str_with_options(src, parser_options()) {
+    for next in events {
         let step = match next {
             Ok((event, span)) => builder.event(event, span),
             Err(e) => Err(syntax_message(src, &e, builder.open_collection())),
