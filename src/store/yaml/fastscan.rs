@@ -63,6 +63,11 @@ enum Kind {
     Value,
     Scalar,
     Comment,
+    /// `{}` and `[]` (empty flow collections are all the flow syntax handled here).
+    FlowMapStart,
+    FlowMapEnd,
+    FlowSeqStart,
+    FlowSeqEnd,
 }
 
 /// Where a scalar's value is: a slice of the source, or an owned string (escapes, block scalars).
@@ -272,6 +277,8 @@ impl<'s> Scanner<'s> {
                 b':' if blank_or_breakz(nc) => self.value()?,
                 b'|' | b'>' => self.block_scalar(c == b'|')?,
                 b'\'' | b'"' => self.quoted(c == b'\'')?,
+                b'{' if nc == b'}' => self.empty_flow(Kind::FlowMapStart, Kind::FlowMapEnd)?,
+                b'[' if nc == b']' => self.empty_flow(Kind::FlowSeqStart, Kind::FlowSeqEnd)?,
                 b'?' if blank_or_breakz(nc) => return None,
                 b'[' | b'{' | b']' | b'}' | b',' | b'*' | b'&' | b'!' | b'%' | b'@' | b'`' => {
                     return None;
@@ -445,7 +452,11 @@ impl<'s> Scanner<'s> {
             return None;
         }
         let sk = self.sk;
-        if sk.tok > self.toks.len() {
+        // Keys other than plain or quoted scalars (collections, block scalars) go to granit.
+        let key = self.toks.get(sk.tok)?;
+        if key.kind != Kind::Scalar
+            || matches!(key.style, ScalarStyle::Literal | ScalarStyle::Folded)
+        {
             return None;
         }
         self.toks
@@ -541,6 +552,23 @@ impl<'s> Scanner<'s> {
         let mut tok = Tok::new(Kind::Scalar, start, end);
         tok.val = Val::Slice(start.byte, end.byte);
         self.toks.push(tok);
+        Some(())
+    }
+
+    /// `{}` or `[]`: granit's tokens for an empty flow collection.
+    fn empty_flow(&mut self, open: Kind, close: Kind) -> Option<()> {
+        self.save_simple_key();
+        let start = self.here();
+        self.roll_one_col_indent();
+        self.adv_token(1);
+        let middle = self.here();
+        self.toks.push(Tok::new(open, start, middle));
+        self.adv_token(1);
+        let end = self.here();
+        self.sk_allowed = false;
+        let at = self.toks.len();
+        self.spaces_and_comment()?;
+        self.toks.insert(at, Tok::new(close, middle, end));
         Some(())
     }
 
@@ -801,8 +829,9 @@ enum Ev {
     StreamEnd,
     DocStart(bool),
     DocEnd,
-    MapStart,
-    SeqStart,
+    /// A mapping start; `true` for flow style.
+    MapStart(bool),
+    SeqStart(bool),
     MapEnd,
     SeqEnd,
     /// The scalar of token `tok`.
@@ -834,7 +863,7 @@ impl Desc {
     fn is_node(&self) -> bool {
         matches!(
             self.ev,
-            Ev::Scalar | Ev::Empty | Ev::MapStart | Ev::SeqStart
+            Ev::Scalar | Ev::Empty | Ev::MapStart(_) | Ev::SeqStart(_)
         )
     }
 }
@@ -858,6 +887,8 @@ enum St {
     BlockSequenceEntryNode,
     IndentlessSequenceEntry,
     IndentlessSequenceEntryNode,
+    /// Inside `{}` or `[]`: the closing token comes next.
+    FlowClose,
     End,
 }
 
@@ -1078,6 +1109,17 @@ impl<T: TokSource> BlockParser<T> {
                 let mark = self.pending_empty.take()?;
                 self.indentless_sequence_entry_node(mark)
             }
+            St::FlowClose => {
+                let ev = match self.peek_kind()? {
+                    Kind::FlowMapEnd => Ev::MapEnd,
+                    Kind::FlowSeqEnd => Ev::SeqEnd,
+                    _ => return None,
+                };
+                let d = self.tok_desc(ev)?;
+                self.i += 1;
+                self.pop_state()?;
+                Some(d)
+            }
             St::End => None,
         }
     }
@@ -1127,7 +1169,7 @@ impl<T: TokSource> BlockParser<T> {
             Kind::Entry if indentless => {
                 let t = *self.peek()?;
                 self.i += 1;
-                let start = Desc::at(Ev::SeqStart, t.start, t.end);
+                let start = Desc::at(Ev::SeqStart(false), t.start, t.end);
                 let empty = Desc::at(Ev::Empty, t.start, t.end);
                 let comments = self.comments()?;
                 if comments.is_empty() {
@@ -1153,15 +1195,26 @@ impl<T: TokSource> BlockParser<T> {
                 Some(d)
             }
             Kind::SeqStart if block => {
-                let d = self.tok_desc(Ev::SeqStart)?;
+                let d = self.tok_desc(Ev::SeqStart(false))?;
                 self.i += 1;
                 self.state = St::BlockSequenceFirstEntry;
                 Some(d)
             }
             Kind::MapStart if block => {
-                let d = self.tok_desc(Ev::MapStart)?;
+                let d = self.tok_desc(Ev::MapStart(false))?;
                 self.i += 1;
                 self.state = St::BlockMappingFirstKey;
+                Some(d)
+            }
+            Kind::FlowMapStart | Kind::FlowSeqStart => {
+                let map = self.peek_kind()? == Kind::FlowMapStart;
+                let d = self.tok_desc(if map {
+                    Ev::MapStart(true)
+                } else {
+                    Ev::SeqStart(true)
+                })?;
+                self.i += 1;
+                self.state = St::FlowClose;
                 Some(d)
             }
             _ => None,
@@ -1311,6 +1364,14 @@ impl<T: TokSource> BlockParser<T> {
     }
 }
 
+fn style(flow: bool) -> StructureStyle {
+    if flow {
+        StructureStyle::Flow
+    } else {
+        StructureStyle::Block
+    }
+}
+
 /// The events of a document the fast path accepted, in granit's order and with its spans.
 pub(super) struct FastEvents<'s> {
     src: &'s str,
@@ -1327,8 +1388,8 @@ impl<'s> Iterator for FastEvents<'s> {
             Ev::StreamEnd => Event::StreamEnd,
             Ev::DocStart(explicit) => Event::DocumentStart(explicit, None),
             Ev::DocEnd => Event::DocumentEnd,
-            Ev::MapStart => Event::MappingStart(StructureStyle::Block, 0, None),
-            Ev::SeqStart => Event::SequenceStart(StructureStyle::Block, 0, None),
+            Ev::MapStart(flow) => Event::MappingStart(style(flow), 0, None),
+            Ev::SeqStart(flow) => Event::SequenceStart(style(flow), 0, None),
             Ev::MapEnd => Event::MappingEnd,
             Ev::SeqEnd => Event::SequenceEnd,
             Ev::Empty => Event::Scalar(Cow::Borrowed("~"), ScalarStyle::Plain, 0, None),
@@ -1474,6 +1535,11 @@ mod tests {
         "... x",
         "x ",
         "x  # c",
+        "{}",
+        "[]",
+        "{} # c",
+        "[]#c",
+        "{ }",
     ];
     /// Scalars granit rejects or the fast path leaves to it.
     const ODD_SCALARS: &[&str] = &[
@@ -1837,6 +1903,8 @@ mod tests {
             "- - x\n  - y\n- z\n",
             "a:\n",
             "a: x",
+            "a: {}\nb: []\nc:\n- []\n",
+            "- {}\n- [] # c\n",
         ] {
             assert!(same_as_granit(src), "{src:?}");
         }
@@ -1902,33 +1970,5 @@ mod tests {
             enc_accepted * 100 >= enc_total * 80,
             "{enc_accepted}/{enc_total}"
         );
-    }
-
-    #[test]
-    fn dump() {
-        let Ok(path) = std::env::var("FASTSCAN_DUMP") else {
-            return;
-        };
-        let src = std::fs::read_to_string(path).unwrap();
-        for e in Parser::new_from_str_with_options(&src, super::super::parse::parser_options()) {
-            match e {
-                Ok((ev, sp)) => println!(
-                    "{ev:?} [{}:{}:{}/{:?} - {}:{}:{}/{:?}] ind={:?}",
-                    sp.start.index(),
-                    sp.start.line(),
-                    sp.start.col(),
-                    sp.start.byte_offset(),
-                    sp.end.index(),
-                    sp.end.line(),
-                    sp.end.col(),
-                    sp.end.byte_offset(),
-                    sp.indent
-                ),
-                Err(e) => {
-                    println!("ERR {e:?}");
-                    break;
-                }
-            }
-        }
     }
 }
