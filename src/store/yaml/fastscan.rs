@@ -222,7 +222,7 @@ impl<'s> Scanner<'s> {
 
     fn line_end(&self) -> usize {
         let rest = self.b.get(self.pos..).unwrap_or_default();
-        self.pos + rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len())
+        self.pos + find_byte(rest, 0, |w| has_byte(w, b'\n'), |c| c == b'\n')
     }
 
     fn run(&mut self) -> Option<()> {
@@ -509,14 +509,19 @@ impl<'s> Scanner<'s> {
                 // break or a `:` before one.
                 let rest = self.b.get(self.pos..).unwrap_or_default();
                 let mut n = first_char_len(rest);
-                while let Some(&c) = rest.get(n) {
-                    if c == b' '
-                        || c == b'\n'
-                        || (c == b':' && blank_or_breakz(rest.get(n + 1).copied().unwrap_or(0)))
-                    {
-                        break;
+                loop {
+                    n = find_byte(
+                        rest,
+                        n,
+                        |w| has_byte(w, b' ') | has_byte(w, b'\n') | has_byte(w, b':'),
+                        |c| matches!(c, b' ' | b'\n' | b':'),
+                    );
+                    match rest.get(n) {
+                        Some(b':') if !blank_or_breakz(rest.get(n + 1).copied().unwrap_or(0)) => {
+                            n += 1;
+                        }
+                        _ => break,
                     }
-                    n += 1;
                 }
                 self.adv_to(self.pos + n);
                 end = self.here();
@@ -756,6 +761,39 @@ impl<'s> Scanner<'s> {
     }
 }
 
+/// Whether any byte of the 8-byte word `w` is `b` (the classic SWAR zero-byte test).
+fn has_byte(w: u64, b: u8) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let x = w ^ (LO * u64::from(b));
+    x.wrapping_sub(LO) & !x & HI != 0
+}
+
+/// The index of the first byte of `bytes` from `from` on that `hit` accepts (or the length);
+/// `word` tells whether an 8-byte word may hold one, so long runs go 8 bytes at a time.
+fn find_byte(
+    bytes: &[u8],
+    mut from: usize,
+    word: impl Fn(u64) -> bool,
+    hit: impl Fn(u8) -> bool,
+) -> usize {
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        if word(u64::from_le_bytes(w)) {
+            break;
+        }
+        from += 8;
+    }
+    while let Some(&c) = bytes.get(from) {
+        if hit(c) {
+            return from;
+        }
+        from += 1;
+    }
+    bytes.len()
+}
+
 /// The byte length of the first character of `rest` (at least one byte).
 fn first_char_len(rest: &[u8]) -> usize {
     match rest.first() {
@@ -810,12 +848,16 @@ fn hex_escape(rest: &[u8], n: usize) -> Option<(char, usize)> {
 /// Whether every character is one the fast scanner treats like granit: no tabs, CRs,
 /// controls, byte order marks or characters granit or go-yaml treat as line breaks.
 fn supported_chars(src: &str) -> bool {
-    let bytes_ok = src
-        .as_bytes()
-        .iter()
-        .all(|&c| (c >= 0x20 && c != 0x7F) || c == b'\n');
-    bytes_ok
-        && (src.is_ascii()
+    // Branch-free flags per block so the loop vectorises: bit 0 = a control character
+    // other than a line feed (tab, CR, ...), bit 1 = a non-ASCII byte.
+    let flags = src.as_bytes().chunks(64).fold(0u8, |acc, block| {
+        acc | block.iter().fold(0u8, |f, &c| {
+            let control = ((c < 0x20) & (c != b'\n')) | (c == 0x7F);
+            f | u8::from(control) | (u8::from(c >= 0x80) << 1)
+        })
+    });
+    flags & 1 == 0
+        && (flags == 0
             || src.chars().all(|c| {
                 matches!(c,
                     '\n' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{2027}' | '\u{202A}'..='\u{D7FF}'
