@@ -1683,8 +1683,11 @@ mod tests {
             if self.rng.chance(8) {
                 self.block_scalar(indent);
             } else {
+                let long = "v".repeat(1100);
                 let v = if self.rng.chance(3) {
                     self.rng.pick(ODD_SCALARS)
+                } else if self.rng.chance(1) {
+                    &long
                 } else {
                     self.rng.pick(SCALARS)
                 };
@@ -1700,8 +1703,13 @@ mod tests {
                     self.between(indent);
                     self.spaces(indent);
                 }
-                let k = self.rng.pick(KEYS);
-                self.out.push_str(k);
+                // Past granit's simple-key lookahead now and then.
+                let k = if self.rng.chance(1) {
+                    "k".repeat(1020 + self.rng.below(10))
+                } else {
+                    self.rng.pick(KEYS).to_string()
+                };
+                self.out.push_str(&k);
                 if self.rng.chance(3) {
                     self.out.push(' ');
                 }
@@ -1901,6 +1909,20 @@ mod tests {
             "    version: 3.11.0\n",
         ));
         assert!(same_as_granit(&enc));
+    }
+
+    #[test]
+    fn word_search_finds_the_first_match() {
+        let text = b"0123456789abcdef: x\n";
+        let colon = |w| has_byte(w, b':');
+        assert_eq!(find_byte(text, 0, colon, |c| c == b':'), 16);
+        assert_eq!(find_byte(text, 17, colon, |c| c == b':'), text.len());
+        assert_eq!(
+            find_byte(text, 0, |w| has_byte(w, b'\n'), |c| c == b'\n'),
+            19
+        );
+        assert!(!has_byte(u64::from_le_bytes(*b"abcdefgh"), b':'));
+        assert!(has_byte(u64::from_le_bytes(*b"abcdefg:"), b':'));
     }
 
     #[test]
