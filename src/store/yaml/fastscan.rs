@@ -17,22 +17,20 @@ const MAX_DEPTH: usize = 1000;
 /// granit stops considering a scalar as a simple key after this many characters.
 const SIMPLE_KEY_LOOKAHEAD: usize = 1024;
 
-/// The events of `src`, if it is within the subset this module handles.
+/// The events of `src` as granit gives them, as long as the input stays within the subset
+/// this module handles (`None` if its characters already rule it out). The stream is
+/// produced as it is scanned: an `Err` item means the input needs granit after all, so
+/// whatever was built from the earlier items must be discarded.
 pub(super) fn events(src: &str) -> Option<FastEvents<'_>> {
-    let toks = Scanner::scan(src)?;
-    // Dry run: the parser must accept the whole token stream before any event goes out.
-    let mut check = BlockParser::new(&toks.toks);
-    loop {
-        let desc = check.next()?;
-        if desc.ev == Ev::StreamEnd {
-            break;
-        }
-    }
     Some(FastEvents {
         src,
-        parser: BlockParser::new_owned(toks),
+        parser: BlockParser::new(Scanner::new(src)?),
     })
 }
+
+/// The input is outside the fast path's subset (or invalid): read it with granit.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Unsupported;
 
 /// A source position: granit's marker fields (character index, line, column, byte offset).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -105,9 +103,36 @@ impl Tok {
     }
 }
 
-struct Tokens {
-    toks: Vec<Tok>,
-    strings: Vec<String>,
+/// The tokens scanned but not yet parsed, addressed by their index in the whole stream
+/// (simple keys insert their tokens back at a recorded index).
+struct Queue {
+    toks: VecDeque<Tok>,
+    /// Stream index of the first queued token.
+    base: usize,
+}
+
+impl Queue {
+    /// The stream index the next pushed token gets.
+    fn len(&self) -> usize {
+        self.base + self.toks.len()
+    }
+    fn push(&mut self, tok: Tok) {
+        self.toks.push_back(tok);
+    }
+    fn pop(&mut self) -> Option<Tok> {
+        self.toks.pop_back()
+    }
+    fn insert(&mut self, at: usize, tok: Tok) -> Option<()> {
+        let i = at.checked_sub(self.base)?;
+        if i > self.toks.len() {
+            return None;
+        }
+        self.toks.insert(i, tok);
+        Some(())
+    }
+    fn get(&self, at: usize) -> Option<&Tok> {
+        self.toks.get(at.checked_sub(self.base)?)
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -126,7 +151,7 @@ struct Scanner<'s> {
     chars: usize,
     line: usize,
     line_start_chars: usize,
-    toks: Vec<Tok>,
+    toks: Queue,
     strings: Vec<String>,
     indent: isize,
     /// (previous indent, whether it ends a block).
@@ -138,6 +163,11 @@ struct Scanner<'s> {
     interrupted: Option<usize>,
     /// Line of an explicit `---`.
     doc_start_line: Option<usize>,
+    /// Whether a token other than a comment was scanned.
+    content: bool,
+    ended: bool,
+    /// The input left the subset: no more tokens.
+    failed: bool,
 }
 
 fn blank_or_breakz(c: u8) -> bool {
@@ -145,7 +175,7 @@ fn blank_or_breakz(c: u8) -> bool {
 }
 
 impl<'s> Scanner<'s> {
-    fn scan(src: &'s str) -> Option<Tokens> {
+    fn new(src: &'s str) -> Option<Self> {
         if src.len() >= u32::MAX as usize / 2 || !supported_chars(src) {
             return None;
         }
@@ -157,7 +187,10 @@ impl<'s> Scanner<'s> {
             chars: 0,
             line: 1,
             line_start_chars: 0,
-            toks: Vec::with_capacity(src.len() / 8 + 16),
+            toks: Queue {
+                toks: VecDeque::new(),
+                base: 0,
+            },
             strings: Vec::new(),
             indent: -1,
             indents: Vec::new(),
@@ -166,14 +199,13 @@ impl<'s> Scanner<'s> {
             leading_ws: true,
             interrupted: None,
             doc_start_line: None,
+            content: false,
+            ended: false,
+            failed: false,
         };
         let start = s.here();
         s.toks.push(Tok::new(Kind::StreamStart, start, start));
-        s.run()?;
-        Some(Tokens {
-            toks: s.toks,
-            strings: s.strings,
-        })
+        Some(s)
     }
 
     fn peek(&self, n: usize) -> u8 {
@@ -225,8 +257,18 @@ impl<'s> Scanner<'s> {
         self.pos + find_byte(rest, 0, |w| has_byte(w, b'\n'), |c| c == b'\n')
     }
 
-    fn run(&mut self) -> Option<()> {
-        loop {
+    /// Scans the next token (and the comments before it); after the end or a failure, `None`.
+    fn fetch(&mut self) -> Option<()> {
+        if self.ended || self.failed {
+            return None;
+        }
+        let fetched = self.fetch_token();
+        self.failed = fetched.is_none();
+        fetched
+    }
+
+    fn fetch_token(&mut self) -> Option<()> {
+        {
             loop {
                 match self.peek(0) {
                     b' ' => self.adv_to(self.pos + 1),
@@ -255,6 +297,7 @@ impl<'s> Scanner<'s> {
                 self.unroll_indent(-1);
                 let here = self.here();
                 self.toks.push(Tok::new(Kind::StreamEnd, here, here));
+                self.ended = true;
                 return Some(());
             }
             if self.doc_start_line == Some(self.line) {
@@ -269,9 +312,9 @@ impl<'s> Scanner<'s> {
                         && self.peek(2) == c
                         && blank_or_breakz(self.peek(3))))
             {
-                self.document_start()?;
-                continue;
+                return self.document_start();
             }
+            self.content = true;
             match c {
                 b'-' if blank_or_breakz(nc) => self.block_entry()?,
                 b':' if blank_or_breakz(nc) => self.value()?,
@@ -286,6 +329,7 @@ impl<'s> Scanner<'s> {
                 _ => self.plain()?,
             }
         }
+        Some(())
     }
 
     /// A comment token at `#`, up to the end of the line (the break is not consumed).
@@ -300,11 +344,7 @@ impl<'s> Scanner<'s> {
 
     fn document_start(&mut self) -> Option<()> {
         // Only one leading `---`; directives, `...` and later documents go to granit.
-        let only_comments = self
-            .toks
-            .iter()
-            .all(|t| matches!(t.kind, Kind::StreamStart | Kind::Comment));
-        if self.peek(0) != b'-' || !only_comments || self.doc_start_line.is_some() {
+        if self.peek(0) != b'-' || self.content || self.doc_start_line.is_some() {
             return None;
         }
         self.remove_simple_key()?;
@@ -359,8 +399,7 @@ impl<'s> Scanner<'s> {
             self.indent = col;
             let tok = Tok::new(kind, mark, mark);
             match at {
-                Some(i) if i <= self.toks.len() => self.toks.insert(i, tok),
-                Some(_) => return None,
+                Some(i) => self.toks.insert(i, tok)?,
                 None => self.toks.push(tok),
             }
         }
@@ -432,7 +471,7 @@ impl<'s> Scanner<'s> {
         self.remove_simple_key()?;
         self.sk_allowed = true;
         let here = self.here();
-        self.toks.insert(at, Tok::new(Kind::Entry, here, here));
+        self.toks.insert(at, Tok::new(Kind::Entry, here, here))?;
         Some(())
     }
 
@@ -460,7 +499,7 @@ impl<'s> Scanner<'s> {
             return None;
         }
         self.toks
-            .insert(sk.tok, Tok::new(Kind::Key, sk.mark, sk.mark));
+            .insert(sk.tok, Tok::new(Kind::Key, sk.mark, sk.mark))?;
         self.roll_indent(sk.mark.col as usize, Some(sk.tok), Kind::MapStart, sk.mark)?;
         self.roll_one_col_indent();
         self.sk.possible = false;
@@ -573,7 +612,7 @@ impl<'s> Scanner<'s> {
         self.sk_allowed = false;
         let at = self.toks.len();
         self.spaces_and_comment()?;
-        self.toks.insert(at, Tok::new(close, middle, end));
+        self.toks.insert(at, Tok::new(close, middle, end))?;
         Some(())
     }
 
@@ -636,7 +675,7 @@ impl<'s> Scanner<'s> {
         if !matches!(self.peek(0), b'\n' | 0 | b':') {
             return None;
         }
-        self.toks.insert(at, tok);
+        self.toks.insert(at, tok)?;
         Some(())
     }
 
@@ -753,10 +792,7 @@ impl<'s> Scanner<'s> {
         }
         self.strings.push(out);
         tok.val = Val::Owned(self.strings.len() as u32 - 1);
-        if at > self.toks.len() {
-            return None;
-        }
-        self.toks.insert(at, tok);
+        self.toks.insert(at, tok)?;
         Some(())
     }
 }
@@ -886,7 +922,8 @@ enum Ev {
 #[derive(Clone, Copy, Debug)]
 struct Desc {
     ev: Ev,
-    tok: u32,
+    style: ScalarStyle,
+    val: Val,
     start: Pos,
     end: Pos,
     indent: Option<u32>,
@@ -896,7 +933,8 @@ impl Desc {
     fn at(ev: Ev, start: Pos, end: Pos) -> Self {
         Desc {
             ev,
-            tok: 0,
+            style: ScalarStyle::Plain,
+            val: Val::None,
             start,
             end,
             indent: None,
@@ -934,10 +972,9 @@ enum St {
     End,
 }
 
-/// granit's parser states for block collections, over the scanned tokens.
-struct BlockParser<T> {
-    toks: T,
-    i: usize,
+/// granit's parser states for block collections, pulling tokens from the scanner.
+struct BlockParser<'s> {
+    scan: Scanner<'s>,
     state: St,
     states: Vec<St>,
     queue: VecDeque<Desc>,
@@ -949,39 +986,10 @@ struct BlockParser<T> {
 
 type Step = Option<Desc>;
 
-impl<'t> BlockParser<&'t [Tok]> {
-    fn new(toks: &'t [Tok]) -> Self {
-        BlockParser::with(toks)
-    }
-}
-
-impl BlockParser<Tokens> {
-    fn new_owned(toks: Tokens) -> Self {
-        BlockParser::with(toks)
-    }
-}
-
-trait TokSource {
-    fn toks(&self) -> &[Tok];
-}
-
-impl TokSource for &[Tok] {
-    fn toks(&self) -> &[Tok] {
-        self
-    }
-}
-
-impl TokSource for Tokens {
-    fn toks(&self) -> &[Tok] {
-        &self.toks
-    }
-}
-
-impl<T: TokSource> BlockParser<T> {
-    fn with(toks: T) -> Self {
+impl<'s> BlockParser<'s> {
+    fn new(scan: Scanner<'s>) -> Self {
         BlockParser {
-            toks,
-            i: 0,
+            scan,
             state: St::StreamStart,
             states: Vec::new(),
             queue: VecDeque::new(),
@@ -992,19 +1000,37 @@ impl<T: TokSource> BlockParser<T> {
         }
     }
 
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.toks().get(self.i)
+    /// The next token, scanning on while it may still get a key inserted before it (as
+    /// granit does).
+    fn peek(&mut self) -> Option<Tok> {
+        loop {
+            let q = &self.scan.toks;
+            let key_pending = self.scan.sk.possible && self.scan.sk.tok == q.base;
+            if let Some(t) = q.toks.front()
+                && !key_pending
+            {
+                return Some(*t);
+            }
+            self.scan.fetch()?;
+        }
     }
 
-    fn peek_kind(&self) -> Option<Kind> {
+    fn advance(&mut self) {
+        if self.scan.toks.toks.pop_front().is_some() {
+            self.scan.toks.base += 1;
+        }
+    }
+
+    fn peek_kind(&mut self) -> Option<Kind> {
         self.peek().map(|t| t.kind)
     }
 
-    fn tok_desc(&self, ev: Ev) -> Step {
+    fn tok_desc(&mut self, ev: Ev) -> Step {
         let t = self.peek()?;
         Some(Desc {
             ev,
-            tok: self.i as u32,
+            style: t.style,
+            val: t.val,
             start: t.start,
             end: t.end,
             indent: if ev == Ev::Scalar { t.hint } else { None },
@@ -1043,8 +1069,8 @@ impl<T: TokSource> BlockParser<T> {
     }
 
     fn comment(&mut self) -> Step {
-        let t = *self.peek()?;
-        self.i += 1;
+        let t = self.peek()?;
+        self.advance();
         let placement = if t.right {
             Placement::Right
         } else {
@@ -1057,13 +1083,7 @@ impl<T: TokSource> BlockParser<T> {
                 Placement::Free
             }
         };
-        Some(Desc {
-            ev: Ev::Comment(placement),
-            tok: (self.i - 1) as u32,
-            start: t.start,
-            end: t.end,
-            indent: None,
-        })
+        Some(Desc::at(Ev::Comment(placement), t.start, t.end))
     }
 
     fn comments(&mut self) -> Option<Vec<Desc>> {
@@ -1105,7 +1125,7 @@ impl<T: TokSource> BlockParser<T> {
                     return None;
                 }
                 let d = self.tok_desc(Ev::StreamStart)?;
-                self.i += 1;
+                self.advance();
                 self.state = St::ImplicitDocumentStart;
                 Some(d)
             }
@@ -1158,7 +1178,7 @@ impl<T: TokSource> BlockParser<T> {
                     _ => return None,
                 };
                 let d = self.tok_desc(ev)?;
-                self.i += 1;
+                self.advance();
                 self.pop_state()?;
                 Some(d)
             }
@@ -1170,13 +1190,13 @@ impl<T: TokSource> BlockParser<T> {
         match self.peek_kind()? {
             Kind::StreamEnd => {
                 let d = self.tok_desc(Ev::StreamEnd)?;
-                self.i += 1;
+                self.advance();
                 self.state = St::End;
                 Some(d)
             }
             Kind::DocStart => {
                 let d = self.tok_desc(Ev::DocStart(true))?;
-                self.i += 1;
+                self.advance();
                 self.states.push(St::DocumentEnd);
                 self.state = St::DocumentContent;
                 Some(d)
@@ -1209,8 +1229,8 @@ impl<T: TokSource> BlockParser<T> {
         }
         match self.peek_kind()? {
             Kind::Entry if indentless => {
-                let t = *self.peek()?;
-                self.i += 1;
+                let t = self.peek()?;
+                self.advance();
                 let start = Desc::at(Ev::SeqStart(false), t.start, t.end);
                 let empty = Desc::at(Ev::Empty, t.start, t.end);
                 let comments = self.comments()?;
@@ -1233,18 +1253,18 @@ impl<T: TokSource> BlockParser<T> {
             Kind::Scalar => {
                 self.pop_state()?;
                 let d = self.tok_desc(Ev::Scalar)?;
-                self.i += 1;
+                self.advance();
                 Some(d)
             }
             Kind::SeqStart if block => {
                 let d = self.tok_desc(Ev::SeqStart(false))?;
-                self.i += 1;
+                self.advance();
                 self.state = St::BlockSequenceFirstEntry;
                 Some(d)
             }
             Kind::MapStart if block => {
                 let d = self.tok_desc(Ev::MapStart(false))?;
-                self.i += 1;
+                self.advance();
                 self.state = St::BlockMappingFirstKey;
                 Some(d)
             }
@@ -1255,7 +1275,7 @@ impl<T: TokSource> BlockParser<T> {
                 } else {
                     Ev::SeqStart(true)
                 })?;
-                self.i += 1;
+                self.advance();
                 self.state = St::FlowClose;
                 Some(d)
             }
@@ -1264,11 +1284,11 @@ impl<T: TokSource> BlockParser<T> {
     }
 
     fn block_mapping_key(&mut self) -> Step {
-        let t = *self.peek()?;
+        let t = self.peek()?;
         match t.kind {
             Kind::Key => {
                 self.pending_key_indent = Some(t.start.col);
-                self.i += 1;
+                self.advance();
                 if self.peek_kind()? == Kind::Comment {
                     self.state = St::BlockMappingKeyNode;
                     return self.comment();
@@ -1281,7 +1301,7 @@ impl<T: TokSource> BlockParser<T> {
             }
             Kind::BlockEnd => {
                 self.pop_state()?;
-                self.i += 1;
+                self.advance();
                 Some(Desc::at(Ev::MapEnd, t.start, t.end))
             }
             _ => None,
@@ -1289,7 +1309,7 @@ impl<T: TokSource> BlockParser<T> {
     }
 
     fn block_mapping_key_node(&mut self) -> Step {
-        let t = *self.peek()?;
+        let t = self.peek()?;
         if matches!(t.kind, Kind::Key | Kind::Value | Kind::BlockEnd) {
             self.state = St::BlockMappingValue;
             Some(Desc::at(Ev::Empty, t.start, t.start))
@@ -1303,12 +1323,12 @@ impl<T: TokSource> BlockParser<T> {
     }
 
     fn block_mapping_value(&mut self) -> Step {
-        let t = *self.peek()?;
+        let t = self.peek()?;
         if t.kind != Kind::Value {
             self.state = St::BlockMappingKey;
             return Some(Desc::at(Ev::Empty, t.start, t.start));
         }
-        self.i += 1;
+        self.advance();
         let mark = (t.start, t.end);
         let comments = self.comments()?;
         if !comments.is_empty() {
@@ -1333,15 +1353,15 @@ impl<T: TokSource> BlockParser<T> {
     }
 
     fn block_sequence_entry(&mut self) -> Step {
-        let t = *self.peek()?;
+        let t = self.peek()?;
         match t.kind {
             Kind::BlockEnd => {
                 self.pop_state()?;
-                self.i += 1;
+                self.advance();
                 Some(Desc::at(Ev::SeqEnd, t.start, t.end))
             }
             Kind::Entry => {
-                self.i += 1;
+                self.advance();
                 let mark = (t.start, t.end);
                 let comments = self.comments()?;
                 if !comments.is_empty() {
@@ -1370,12 +1390,12 @@ impl<T: TokSource> BlockParser<T> {
     }
 
     fn indentless_sequence_entry(&mut self) -> Step {
-        let t = *self.peek()?;
+        let t = self.peek()?;
         if t.kind != Kind::Entry {
             self.pop_state()?;
             return Some(Desc::at(Ev::SeqEnd, t.start, t.start));
         }
-        self.i += 1;
+        self.advance();
         let mark = (t.start, t.end);
         let comments = self.comments()?;
         if !comments.is_empty() {
@@ -1414,17 +1434,14 @@ fn style(flow: bool) -> StructureStyle {
     }
 }
 
-/// The events of a document the fast path accepted, in granit's order and with its spans.
+/// The events of a document, in granit's order and with its spans.
 pub(super) struct FastEvents<'s> {
     src: &'s str,
-    parser: BlockParser<Tokens>,
+    parser: BlockParser<'s>,
 }
 
-impl<'s> Iterator for FastEvents<'s> {
-    type Item = (Event<'s>, Span);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let d = self.parser.next()?;
+impl<'s> FastEvents<'s> {
+    fn event(&mut self, d: Desc) -> Option<(Event<'s>, Span)> {
         let event = match d.ev {
             Ev::StreamStart => Event::StreamStart,
             Ev::StreamEnd => Event::StreamEnd,
@@ -1436,15 +1453,14 @@ impl<'s> Iterator for FastEvents<'s> {
             Ev::SeqEnd => Event::SequenceEnd,
             Ev::Empty => Event::Scalar(Cow::Borrowed("~"), ScalarStyle::Plain, 0, None),
             Ev::Scalar => {
-                let tok = *self.parser.toks.toks.get(d.tok as usize)?;
-                let value = match tok.val {
+                let value = match d.val {
                     Val::Slice(a, b) => Cow::Borrowed(self.src.get(a as usize..b as usize)?),
                     Val::Owned(k) => Cow::Owned(std::mem::take(
-                        self.parser.toks.strings.get_mut(k as usize)?,
+                        self.parser.scan.strings.get_mut(k as usize)?,
                     )),
                     Val::None => return None,
                 };
-                Event::Scalar(value, tok.style, 0, None)
+                Event::Scalar(value, d.style, 0, None)
             }
             Ev::Comment(placement) => {
                 let text = self
@@ -1456,6 +1472,21 @@ impl<'s> Iterator for FastEvents<'s> {
         let span =
             Span::new(d.start.marker(), d.end.marker()).with_indent(d.indent.map(|i| i as usize));
         Some((event, span))
+    }
+}
+
+impl<'s> Iterator for FastEvents<'s> {
+    type Item = Result<(Event<'s>, Span), Unsupported>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.parser.done {
+            return None;
+        }
+        let item = self.parser.next().and_then(|d| self.event(d));
+        if item.is_none() {
+            self.parser.done = true;
+        }
+        Some(item.ok_or(Unsupported))
     }
 }
 
@@ -1476,10 +1507,9 @@ mod tests {
 
     /// Whether the fast path accepts `src`; when it does, its events must be granit's.
     fn same_as_granit(src: &str) -> bool {
-        let Some(fast) = events(src) else {
+        let Some(Ok(fast)) = events(src).map(|e| e.collect::<Result<Events, _>>()) else {
             return false;
         };
-        let fast: Events = fast.collect();
         let Some(want) = granit(src) else {
             panic!("fast path accepted what granit rejects:\n{src}");
         };
@@ -1911,6 +1941,27 @@ mod tests {
         assert!(same_as_granit(&enc));
     }
 
+    /// The fast path streams into the builder; when the input leaves the subset late, the
+    /// whole file is read again by granit (nothing of the first attempt is kept).
+    #[test]
+    fn a_late_bail_reads_the_whole_file_with_granit() {
+        use crate::tree::Value;
+        let src = "a: 1\nb:\n  c: 2\nd: {x: 1}\n";
+        let fast: Vec<_> = events(src).unwrap().collect();
+        assert!(fast.len() > 8, "{fast:?}");
+        assert_eq!(fast.last(), Some(&Err(Unsupported)));
+        let tree = super::super::parse::load_plain(src.as_bytes()).unwrap();
+        let root = &tree.branches[0];
+        assert_eq!(root.items.len(), 3);
+        assert!(matches!(root.get("d"), Some(Value::Map(m)) if m.get("x").is_some()));
+        let err = super::super::parse::load_plain(b"a: 1\nb:\n  c: 2\nd: [1,\n").unwrap_err();
+        // granit's message, as before the fast path existed.
+        assert_eq!(
+            err.to_string(),
+            "Error unmarshalling file: yaml: line 3: did not find expected ',' or ']'"
+        );
+    }
+
     #[test]
     fn word_search_finds_the_first_match() {
         let text = b"0123456789abcdef: x\n";
@@ -1948,7 +1999,8 @@ mod tests {
             "a: x # c\n  b\n",
             "\u{feff}a: 1\n",
         ] {
-            assert!(events(src).is_none(), "{src:?}");
+            let fast = events(src).map(|e| e.collect::<Result<Vec<_>, _>>());
+            assert!(matches!(fast, None | Some(Err(_))), "{src:?}");
             // And the loader still reads (or rejects) it through granit.
             let _ = granit(src);
         }

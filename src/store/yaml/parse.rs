@@ -121,27 +121,13 @@ pub(super) fn parser_options() -> Options {
 }
 
 fn parse_stream(src: &str, strict: Strict) -> Stream {
-    // Big sops files are plain block YAML; the fast path gives granit's exact events for
-    // those, and anything else (including every syntax error) is read by granit.
-    match super::fastscan::events(src) {
-        Some(events) => build(src, strict, events.map(Ok)),
-        None => build(
-            src,
-            strict,
-            Parser::new_from_str_with_options(src, parser_options()),
-        ),
+    // Big sops files are plain block YAML: the fast path gives granit's exact events for
+    // those. Anything else (including every syntax error) is read by granit from the start.
+    if let Some(stream) = fast_stream(src, strict) {
+        return stream;
     }
-}
-
-fn build<'s>(
-    src: &'s str,
-    strict: Strict,
-    events: impl Iterator<
-        Item = std::result::Result<(granit_parser::Event<'s>, granit_parser::Span), ScanError>,
-    >,
-) -> Stream {
     let mut builder = Builder::new(src, strict);
-    for next in events {
+    for next in Parser::new_from_str_with_options(src, parser_options()) {
         let step = match next {
             Ok((event, span)) => builder.event(event, span),
             Err(e) => Err(syntax_message(src, &e, builder.open_collection())),
@@ -161,6 +147,34 @@ fn build<'s>(
         docs: builder.into_docs(),
         syntax: None,
     }
+}
+
+/// The documents built from the fast path's events, or `None` when the input turns out to
+/// need granit. A result is only used once the whole input has been seen to be in the
+/// subset: then granit's events would be the same, so would what the builder makes of them.
+fn fast_stream(src: &str, strict: Strict) -> Option<Stream> {
+    let mut events = super::fastscan::events(src)?;
+    let mut builder = Builder::new(src, strict);
+    for next in events.by_ref() {
+        let (event, span) = next.ok()?;
+        if let Err(msg) = builder.event(event, span) {
+            if events.any(|rest| rest.is_err()) {
+                return None;
+            }
+            let docs = builder.into_docs();
+            return Some(Stream {
+                syntax: Some((docs.len(), msg)),
+                docs,
+            });
+        }
+        if builder.finished() {
+            break;
+        }
+    }
+    Some(Stream {
+        docs: builder.into_docs(),
+        syntax: None,
+    })
 }
 
 /// go-yaml's wording for the syntax errors people actually hit, with its line numbers:
