@@ -1000,19 +1000,29 @@ impl<'s> BlockParser<'s> {
         }
     }
 
-    /// The next token, scanning on while it may still get a key inserted before it (as
-    /// granit does).
-    fn peek(&mut self) -> Option<Tok> {
-        loop {
-            let q = &self.scan.toks;
-            let key_pending = self.scan.sk.possible && self.scan.sk.tok == q.base;
-            if let Some(t) = q.toks.front()
-                && !key_pending
-            {
-                return Some(*t);
-            }
+    /// Whether the first queued token is final: it exists and no key can still be inserted
+    /// before it (granit scans on in that case too).
+    #[inline]
+    fn ready(&self) -> bool {
+        let q = &self.scan.toks;
+        !q.toks.is_empty() && !(self.scan.sk.possible && self.scan.sk.tok == q.base)
+    }
+
+    #[inline(never)]
+    fn fill(&mut self) -> Option<()> {
+        while !self.ready() {
             self.scan.fetch()?;
         }
+        Some(())
+    }
+
+    /// The next token.
+    #[inline]
+    fn peek(&mut self) -> Option<Tok> {
+        if !self.ready() {
+            self.fill()?;
+        }
+        self.scan.toks.toks.front().copied()
     }
 
     fn advance(&mut self) {
@@ -1021,8 +1031,12 @@ impl<'s> BlockParser<'s> {
         }
     }
 
+    #[inline]
     fn peek_kind(&mut self) -> Option<Kind> {
-        self.peek().map(|t| t.kind)
+        if !self.ready() {
+            self.fill()?;
+        }
+        self.scan.toks.toks.front().map(|t| t.kind)
     }
 
     fn tok_desc(&mut self, ev: Ev) -> Step {
