@@ -1005,7 +1005,7 @@ impl<'s> BlockParser<'s> {
     #[inline]
     fn ready(&self) -> bool {
         let q = &self.scan.toks;
-        !q.toks.is_empty() && !(self.scan.sk.possible && self.scan.sk.tok == q.base)
+        !(q.toks.is_empty() || (self.scan.sk.possible && self.scan.sk.tok == q.base))
     }
 
     #[inline(never)]
