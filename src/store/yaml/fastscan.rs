@@ -1824,10 +1824,10 @@ mod tests {
             if self.rng.chance(10) {
                 self.out.push_str("---\n");
             }
-            if self.rng.chance(90) {
-                self.map(0, 0, false);
-            } else {
-                self.list(0, 0, false);
+            match self.rng.below(20) {
+                0 => self.scalar_value(0),
+                1 | 2 => self.list(0, 0, false),
+                _ => self.map(0, 0, false),
             }
             self.between(0);
             if self.rng.chance(10) {
