@@ -108,7 +108,7 @@ struct Stream {
     syntax: Option<(usize, String)>,
 }
 
-fn parser_options() -> Options {
+pub(super) fn parser_options() -> Options {
     granit_parser::options! {
         // go-yaml (a libyaml port) gives `text` for `k: |\n  text` at EOF without a newline.
         block_scalar_eof_without_line_feed: true,
@@ -121,6 +121,11 @@ fn parser_options() -> Options {
 }
 
 fn parse_stream(src: &str, strict: Strict) -> Stream {
+    // Big sops files are plain block YAML: the fast path gives granit's exact events for
+    // those. Anything else (including every syntax error) is read by granit from the start.
+    if let Some(stream) = fast_stream(src, strict) {
+        return stream;
+    }
     let mut builder = Builder::new(src, strict);
     for next in Parser::new_from_str_with_options(src, parser_options()) {
         let step = match next {
@@ -142,6 +147,34 @@ fn parse_stream(src: &str, strict: Strict) -> Stream {
         docs: builder.into_docs(),
         syntax: None,
     }
+}
+
+/// The documents built from the fast path's events, or `None` when the input turns out to
+/// need granit. A result is only used once the whole input has been seen to be in the
+/// subset: then granit's events would be the same, so would what the builder makes of them.
+fn fast_stream(src: &str, strict: Strict) -> Option<Stream> {
+    let mut events = super::fastscan::events(src)?;
+    let mut builder = Builder::new(src, strict);
+    for next in events.by_ref() {
+        let (event, span) = next.ok()?;
+        if let Err(msg) = builder.event(event, span) {
+            if events.any(|rest| rest.is_err()) {
+                return None;
+            }
+            let docs = builder.into_docs();
+            return Some(Stream {
+                syntax: Some((docs.len(), msg)),
+                docs,
+            });
+        }
+        if builder.finished() {
+            break;
+        }
+    }
+    Some(Stream {
+        docs: builder.into_docs(),
+        syntax: None,
+    })
 }
 
 /// go-yaml's wording for the syntax errors people actually hit, with its line numbers:
