@@ -1969,10 +1969,10 @@ mod tests {
         assert_eq!(root.items.len(), 3);
         assert!(matches!(root.get("d"), Some(Value::Map(m)) if m.get("x").is_some()));
         let err = super::super::parse::load_plain(b"a: 1\nb:\n  c: 2\nd: [1,\n").unwrap_err();
-        // granit's message, as before the fast path existed.
+        // The granit path's message (sops 3.11's wording), not a fast-path one.
         assert_eq!(
             err.to_string(),
-            "Error unmarshalling file: yaml: line 3: did not find expected ',' or ']'"
+            "Error unmarshalling file: yaml: line 4: did not find expected node content"
         );
     }
 
