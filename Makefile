@@ -2,11 +2,14 @@
 #   make test   - all tests against the real sops 3.11.0 (oracle in .venv)
 #   make demo   - encrypt/decrypt examples/secrets.plaintext.yaml with the demo key
 #   make bench  - sops-rs vs sops timings and peak RSS (needs hyperfine)
+#   make release - the release binary (static PIE on Linux/glibc: scripts/build-release.sh)
+#   make install - that binary into $(PREFIX)/bin (default ~/.cargo/bin)
 #   make ci     - what CI runs (.ci/run)
 
 CARGO ?= cargo
+PREFIX ?= $(HOME)/.cargo
 
-.PHONY: all setup test build release lint fmt demo bench ci oracle clean-venv
+.PHONY: all setup test build release install lint fmt demo bench ci oracle clean-venv
 
 all: build
 
@@ -20,7 +23,10 @@ build:
 	$(CARGO) build
 
 release:
-	$(CARGO) build --release
+	scripts/build-release.sh
+
+install:
+	install -D -m 755 "$$(scripts/build-release.sh)" "$(PREFIX)/bin/sops-rs"
 
 lint:
 	$(CARGO) fmt --check

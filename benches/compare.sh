@@ -3,7 +3,7 @@
 # machine, same files, alternating the two tools round after round (see
 # benches/bench.py for the cases and how each is measured). Installs what it
 # needs (scripts/setup.sh: the .venv with sops and moto; Python 3), builds the
-# release binary, prints Markdown tables and writes benches/out/results.json.
+# release binary (scripts/build-release.sh: static PIE on Linux/glibc), prints Markdown tables and writes benches/out/results.json.
 # Never part of `make test`.
 #
 # Env: BENCH_CASES (default "small yaml formats many kms"), BENCH_SIZES
@@ -20,8 +20,7 @@ oracle="$(scripts/oracle-path.sh)"
 if [ -n "${SOPS_RS_BIN:-}" ]; then
     ours="$SOPS_RS_BIN"
 else
-    cargo build --release --quiet --bin sops-rs
-    ours="$root/target/release/sops-rs"
+    ours="$(scripts/build-release.sh)"
 fi
 mkdir -p "$root/benches/out"
 BENCH_SOPS="$oracle" BENCH_SOPS_RS="$ours" python3 benches/bench.py

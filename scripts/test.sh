@@ -27,3 +27,16 @@ echo "test: vectors $SOPS_RS_VECTORS" >&2
 
 # Integration tests run the debug binary built by cargo (assert_cmd's cargo_bin).
 cargo test --no-fail-fast "$@"
+
+# The binary people install is the release build, which scripts/build-release.sh links
+# statically on Linux/glibc: run the suites that exercise every store, the interop with
+# sops both ways and the network key services (TLS, DNS-free loopback) against it too.
+if [ "$#" -eq 0 ]; then
+    release="$("$here/build-release.sh")"
+    if readelf -lW "$release" | grep -q 'program interpreter'; then link=dynamic; else link=static; fi
+    echo "test: release binary $release ($link)" >&2
+    SOPS_RS_BIN="$release" cargo test --no-fail-fast \
+        --test decrypt_vectors --test encrypt_interop --test formats_vectors \
+        --test kms_interop --test gcp_kms --test azure_kv --test vault_transit \\
+        --test pgp_interop --test batch --test cli
+fi

@@ -2,6 +2,7 @@
 
 mod build;
 mod emit;
+mod fastscan;
 mod parse;
 mod resolve;
 

@@ -108,7 +108,7 @@ struct Stream {
     syntax: Option<(usize, String)>,
 }
 
-fn parser_options() -> Options {
+pub(super) fn parser_options() -> Options {
     granit_parser::options! {
         // go-yaml (a libyaml port) gives `text` for `k: |\n  text` at EOF without a newline.
         block_scalar_eof_without_line_feed: true,
@@ -121,6 +121,11 @@ fn parser_options() -> Options {
 }
 
 fn parse_stream(src: &str, strict: Strict) -> Stream {
+    // Big sops files are plain block YAML: the fast path gives granit's exact events for
+    // those. Anything else (including every syntax error) is read by granit from the start.
+    if let Some(stream) = fast_stream(src, strict) {
+        return stream;
+    }
     let mut builder = Builder::new(src, strict);
     for next in Parser::new_from_str_with_options(src, parser_options()) {
         let step = match next {
@@ -142,6 +147,34 @@ fn parse_stream(src: &str, strict: Strict) -> Stream {
         docs: builder.into_docs(),
         syntax: None,
     }
+}
+
+/// The documents built from the fast path's events, or `None` when the input turns out to
+/// need granit. A result is only used once the whole input has been seen to be in the
+/// subset: then granit's events would be the same, so would what the builder makes of them.
+fn fast_stream(src: &str, strict: Strict) -> Option<Stream> {
+    let mut events = super::fastscan::events(src)?;
+    let mut builder = Builder::new(src, strict);
+    for next in events.by_ref() {
+        let (event, span) = next.ok()?;
+        if let Err(msg) = builder.event(event, span) {
+            if events.any(|rest| rest.is_err()) {
+                return None;
+            }
+            let docs = builder.into_docs();
+            return Some(Stream {
+                syntax: Some((docs.len(), msg)),
+                docs,
+            });
+        }
+        if builder.finished() {
+            break;
+        }
+    }
+    Some(Stream {
+        docs: builder.into_docs(),
+        syntax: None,
+    })
 }
 
 /// go-yaml's wording for the syntax errors people actually hit, with its line numbers:
@@ -177,6 +210,11 @@ fn syntax_message(src: &str, e: &ScanError, open: Option<(usize, bool)>) -> Stri
         ErrorKind::UnclosedQuotedScalar => (
             Kind::Scanner(eof_line + 1),
             "found unexpected end of stream".into(),
+        ),
+        // go-yaml wants a node after `[`, `{` or `,` and reports the stream's end.
+        ErrorKind::UnclosedFlowCollection { .. } if awaits_node_at_end(src) => (
+            Kind::Parser(stream_end_line(src), 0),
+            "did not find expected node content".into(),
         ),
         ErrorKind::UnclosedFlowCollection { open: '{' } => (
             Kind::Parser(context, eof_line),
@@ -237,6 +275,47 @@ fn syntax_message(src: &str, e: &ScanError, open: Option<(usize, bool)>) -> Stri
     } else {
         format!("yaml: {problem}")
     }
+}
+
+/// The 0-based line of go-yaml's stream-end mark: an unterminated last line moves it to
+/// the next line.
+fn stream_end_line(src: &str) -> usize {
+    let newlines = src.matches('\n').count();
+    let last_line_open = src.rsplit('\n').next().is_some_and(|l| !l.is_empty());
+    newlines + usize::from(last_line_open)
+}
+
+/// Whether the last token of `src` (comments and blanks aside) opens a flow collection or
+/// separates its entries, so that the end of input comes where go-yaml expects a node.
+fn awaits_node_at_end(src: &str) -> bool {
+    src.lines()
+        .rev()
+        .map(|line| without_comment(line).trim_end())
+        .find(|code| !code.is_empty())
+        .and_then(|code| code.chars().next_back())
+        .is_some_and(|c| matches!(c, '[' | '{' | ','))
+}
+
+/// `line` up to a comment: a `#` at the start or after a blank, outside quotes (a quote
+/// opens a scalar only where a token can start).
+fn without_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '#' && matches!(prev, ' ' | '\t') => return line.get(..i).unwrap_or(line),
+            None if matches!(c, '\'' | '"')
+                && matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':') =>
+            {
+                quote = Some(c)
+            }
+            None => {}
+        }
+        prev = c;
+    }
+    line
 }
 
 /// The input as UTF-8, or go-yaml's reader error: whichever comes first of
@@ -811,7 +890,7 @@ mod tests {
     /// Syntax errors as sops 3.11 words them (`sops -e`, checked with the real binary).
     #[test]
     fn syntax_errors_match_sops() {
-        let cases: [(&[u8], &str); 13] = [
+        let cases: [(&[u8], &str); 22] = [
             (
                 b"a: \"unclosed\n",
                 "yaml: line 2: found unexpected end of stream",
@@ -852,6 +931,37 @@ mod tests {
                 "yaml: line 2: mapping values are not allowed in this context",
             ),
             (b"\"a\n", "yaml: line 2: found unexpected end of stream"),
+            // The end of input where a flow node is due: the stream end's line.
+            (
+                b"a: 1\nb:\n  c: 2\nd: [1,\n",
+                "yaml: line 4: did not find expected node content",
+            ),
+            (
+                b"a: 1\nb:\n  c: 2\nd: [1,",
+                "yaml: line 4: did not find expected node content",
+            ),
+            (
+                b"d: {\n",
+                "yaml: line 1: did not find expected node content",
+            ),
+            (
+                b"d: {a: 1,\n",
+                "yaml: line 1: did not find expected node content",
+            ),
+            (
+                b"x: 1\nd: [1,\n\n# c\n\n",
+                "yaml: line 5: did not find expected node content",
+            ),
+            (b"[", "yaml: line 1: did not find expected node content"),
+            (
+                b"x:\n  - [a, # 'c\n",
+                "yaml: line 2: did not find expected node content",
+            ),
+            (
+                b"d: [1, 'x' # c,\n",
+                "yaml: line 1: did not find expected ',' or ']'",
+            ),
+            (b"d: [1\n", "yaml: line 1: did not find expected ',' or ']'"),
         ];
         let mut wrong = Vec::new();
         for (input, want) in cases {
