@@ -37,6 +37,6 @@ if [ "$#" -eq 0 ]; then
     echo "test: release binary $release ($link)" >&2
     SOPS_RS_BIN="$release" cargo test --no-fail-fast \
         --test decrypt_vectors --test encrypt_interop --test formats_vectors \
-        --test kms_interop --test gcp_kms --test azure_kv --test vault_transit \\
+        --test kms_interop --test gcp_kms --test azure_kv --test vault_transit \
         --test pgp_interop --test batch --test cli
 fi
