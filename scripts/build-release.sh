@@ -28,7 +28,14 @@ static_ok() {
     libc_a="$(${CC:-cc} -print-file-name=libc.a 2>/dev/null)" || return 1
     [ -f "$libc_a" ] || return 1
     # musl and other libcs have their own targets; this is for the host's glibc target.
-    rustc -vV | grep -q '^host: .*-linux-gnu$'
+    # (The whole of rustc's output is read: `grep -q` would stop early, and under
+    # pipefail rustc's SIGPIPE would then fail the test at random.)
+    local host
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    case "$host" in
+        *-linux-gnu) ;;
+        *) return 1 ;;
+    esac
 }
 
 if static_ok; then
@@ -37,6 +44,10 @@ if static_ok; then
         flags+=(-C relocation-model=static)
     fi
     cargo rustc --release --locked --quiet --bin sops-rs -- "${flags[@]}" >&2
+    if [ "$(readelf -lW target/release/sops-rs | grep -c 'program interpreter')" != 0 ]; then
+        echo "build-release: target/release/sops-rs came out dynamically linked; expected a static build" >&2
+        exit 1
+    fi
 else
     cargo build --release --locked --quiet --bin sops-rs >&2
 fi

@@ -33,7 +33,11 @@ cargo test --no-fail-fast "$@"
 # sops both ways and the network key services (TLS, DNS-free loopback) against it too.
 if [ "$#" -eq 0 ]; then
     release="$("$here/build-release.sh")"
-    if readelf -lW "$release" | grep -q 'program interpreter'; then link=dynamic; else link=static; fi
+    if [ "$(readelf -lW "$release" | grep -c 'program interpreter')" != 0 ]; then
+        link=dynamic
+    else
+        link=static
+    fi
     echo "test: release binary $release ($link)" >&2
     SOPS_RS_BIN="$release" cargo test --no-fail-fast \
         --test decrypt_vectors --test encrypt_interop --test formats_vectors \
