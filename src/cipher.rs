@@ -90,11 +90,8 @@ enum PlainBytes<'a> {
     Borrowed(&'a [u8]),
     Owned(Zeroizing<Vec<u8>>),
     /// Short number text formatted on the stack: no allocation per leaf.
-    Inline(Zeroizing<[u8; INLINE_LEN]>, usize),
+    Number(gofmt::NumberText),
 }
-
-/// Room for any `i64` (20 characters) and the floats most files hold.
-const INLINE_LEN: usize = 32;
 
 impl Plaintext<'_> {
     /// The serialized value.
@@ -102,43 +99,16 @@ impl Plaintext<'_> {
         match &self.bytes {
             PlainBytes::Borrowed(b) => b,
             PlainBytes::Owned(b) => b,
-            PlainBytes::Inline(b, len) => b.get(..*len).unwrap_or_default(),
+            PlainBytes::Number(n) => n.as_bytes(),
         }
     }
-}
-
-/// Decimal text of an integer (`strconv.Itoa`) in a stack buffer.
-fn int_plaintext(i: i64) -> PlainBytes<'static> {
-    let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
-    let mut n = i.unsigned_abs();
-    let mut pos = INLINE_LEN;
-    loop {
-        pos -= 1;
-        if let Some(slot) = buf.get_mut(pos) {
-            // `n % 10` is a single digit.
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if i < 0 {
-        pos -= 1;
-        if let Some(slot) = buf.get_mut(pos) {
-            *slot = b'-';
-        }
-    }
-    buf.copy_within(pos.., 0);
-    PlainBytes::Inline(buf, INLINE_LEN - pos)
 }
 
 /// `strconv.FormatFloat(f, 'f', -1, 64)` ([`gofmt::format_float_plain`]),
 /// formatted on the stack when it fits.
 fn float_plaintext(f: f64) -> PlainBytes<'static> {
-    let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
-    match gofmt::format_float_plain_into(f, &mut buf[..]) {
-        Some(len) => PlainBytes::Inline(buf, len),
+    match gofmt::NumberText::float_plain(f) {
+        Some(n) => PlainBytes::Number(n),
         None => PlainBytes::Owned(Zeroizing::new(gofmt::format_float_plain(f).into_bytes())),
     }
 }
@@ -150,7 +120,10 @@ pub fn plaintext_of(value: &Value) -> Option<Plaintext<'_>> {
         Value::Str(s) => (PlainBytes::Borrowed(s.as_bytes()), ValueType::Str),
         Value::Bytes(b) => (PlainBytes::Borrowed(b), ValueType::Str),
         Value::Comment(s) => (PlainBytes::Borrowed(s.as_bytes()), ValueType::Comment),
-        Value::Int(i) => (int_plaintext(*i), ValueType::Int),
+        Value::Int(i) => (
+            PlainBytes::Number(gofmt::NumberText::int(*i)),
+            ValueType::Int,
+        ),
         Value::Float(f) => (float_plaintext(*f), ValueType::Float),
         Value::Bool(b) => (
             PlainBytes::Borrowed(gofmt::format_bool_plain(*b).as_bytes()),

@@ -145,7 +145,7 @@ pub fn encode_append(src: &[u8], out: &mut Vec<u8>) {
     // Appended quantum by quantum into reserved room: zero-filling the room
     // first would cost a `memset` call per field, three per encrypted value.
     out.reserve(src.len().div_ceil(3) * 4);
-    let sym = |n: u32, shift: u32| ALPHABET[(n >> shift & 63) as usize];
+    let symbol_at = |n: u32, shift: u32| ALPHABET[(n >> shift & 63) as usize];
     let (groups, rest) = src.as_chunks::<3>();
     for &[a, b, c] in groups {
         let [w, x] = PAIRS[usize::from(a) << 4 | usize::from(b >> 4)];
@@ -155,11 +155,11 @@ pub fn encode_append(src: &[u8], out: &mut Vec<u8>) {
     match *rest {
         [a] => {
             let n = u32::from(a) << 16;
-            out.extend_from_slice(&[sym(n, 18), sym(n, 12), b'=', b'=']);
+            out.extend_from_slice(&[symbol_at(n, 18), symbol_at(n, 12), b'=', b'=']);
         }
         [a, b] => {
             let n = u32::from(a) << 16 | u32::from(b) << 8;
-            out.extend_from_slice(&[sym(n, 18), sym(n, 12), sym(n, 6), b'=']);
+            out.extend_from_slice(&[symbol_at(n, 18), symbol_at(n, 12), symbol_at(n, 6), b'=']);
         }
         _ => {}
     }

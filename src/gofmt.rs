@@ -6,6 +6,8 @@
 //! start from the shortest round-trip digits, which `ryu` gives us quickly
 //! (Rust's `{:e}` gives the same digits and remains the fallback).
 
+use zeroize::Zeroizing;
+
 use crate::tree::Timestamp;
 
 /// Shortest round-trip decimal digits of a finite non-zero `|f|` and the
@@ -175,6 +177,74 @@ pub fn format_float_plain_into(f: f64, out: &mut [u8]) -> Option<usize> {
         None => fits = false,
     });
     fits.then_some(len)
+}
+
+/// Room for any 64-bit integer (20 characters) and the floats of everyday files.
+const NUMBER_TEXT_LEN: usize = 32;
+
+/// Go's text of a number on the stack, wiped on drop: a number from a decrypted
+/// file is as secret as a string, and printing it this way costs no allocation
+/// (it is done for every numeric leaf, for the MAC, the ciphertext and the output).
+pub struct NumberText {
+    buf: Zeroizing<[u8; NUMBER_TEXT_LEN]>,
+    len: usize,
+}
+
+impl NumberText {
+    /// `strconv.FormatInt(i, 10)`.
+    pub fn int(i: i64) -> NumberText {
+        Self::decimal(i.unsigned_abs(), i < 0)
+    }
+
+    /// `strconv.FormatUint(u, 10)`.
+    pub fn uint(u: u64) -> NumberText {
+        Self::decimal(u, false)
+    }
+
+    fn decimal(mut n: u64, negative: bool) -> NumberText {
+        let mut buf = Zeroizing::new([0u8; NUMBER_TEXT_LEN]);
+        // Digits are written from the end, then moved to the front.
+        let mut pos = NUMBER_TEXT_LEN;
+        loop {
+            pos -= 1;
+            if let Some(slot) = buf.get_mut(pos) {
+                // `n % 10` is a single digit.
+                *slot = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if negative {
+            pos -= 1;
+            if let Some(slot) = buf.get_mut(pos) {
+                *slot = b'-';
+            }
+        }
+        buf.copy_within(pos.., 0);
+        NumberText {
+            buf,
+            len: NUMBER_TEXT_LEN - pos,
+        }
+    }
+
+    /// [`format_float_plain`] (`'f'`, shortest), or `None` when it does not fit.
+    pub fn float_plain(f: f64) -> Option<NumberText> {
+        let mut buf = Zeroizing::new([0u8; NUMBER_TEXT_LEN]);
+        let len = format_float_plain_into(f, &mut buf[..])?;
+        Some(NumberText { buf, len })
+    }
+
+    /// The text's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The text (ASCII digits, sign and point only).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
 }
 
 fn sign(f: f64) -> &'static str {
@@ -647,6 +717,15 @@ pub(crate) mod tests {
         assert_eq!(format_float_plain(tie), "1144061379383392.2");
         assert_eq!(format_float_yaml(tie), "1.1440613793833922e+15");
         assert_eq!(format_float_plain_into(f64::NAN, &mut [0u8; 8]), None);
+        for i in [0, 7, -7, 1_000_000, i64::MAX, i64::MIN] {
+            assert_eq!(NumberText::int(i).as_str(), i.to_string());
+        }
+        assert_eq!(NumberText::uint(u64::MAX).as_str(), u64::MAX.to_string());
+        assert_eq!(
+            NumberText::float_plain(-0.25).map(|n| n.as_str().to_owned()),
+            Some("-0.25".into())
+        );
+        assert!(NumberText::float_plain(1e300).is_none());
         assert_eq!(format_float_plain_into(1.5, &mut [0u8; 2]), None);
     }
 

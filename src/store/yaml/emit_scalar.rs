@@ -9,6 +9,8 @@
 
 use zeroize::Zeroizing;
 
+use crate::gofmt::NumberText;
+
 use base64::Engine;
 
 use super::resolve::needs_quotes;
@@ -33,31 +35,18 @@ pub(super) struct Scalar<'a> {
     multiline: bool,
 }
 
-/// Room for any integer and the floats of everyday files.
-const INLINE_LEN: usize = 32;
-
 /// A scalar's text. A number or time printed from a decrypted tree is as
 /// secret as a string, so owned text is wiped on drop; short numbers are
 /// printed on the stack, which also saves an allocation per value.
 enum ScalarText<'a> {
     Borrowed(&'a str),
     Owned(crate::tree::Text),
-    Inline(Zeroizing<[u8; INLINE_LEN]>, usize),
+    Number(NumberText),
 }
 
 impl ScalarText<'_> {
     fn owned(s: String) -> ScalarText<'static> {
         ScalarText::Owned(Zeroizing::new(s))
-    }
-
-    /// `args` printed into a stack buffer, or `None` when longer than it.
-    fn inline(args: std::fmt::Arguments<'_>) -> Option<ScalarText<'static>> {
-        use std::io::Write;
-        let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
-        let mut w = &mut buf[..];
-        w.write_fmt(args).ok()?;
-        let len = INLINE_LEN - w.len();
-        Some(ScalarText::Inline(buf, len))
     }
 }
 
@@ -68,10 +57,7 @@ impl std::ops::Deref for ScalarText<'_> {
         match self {
             ScalarText::Borrowed(s) => s,
             ScalarText::Owned(s) => s,
-            ScalarText::Inline(buf, len) => buf
-                .get(..*len)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default(),
+            ScalarText::Number(n) => n.as_str(),
         }
     }
 }
@@ -79,11 +65,10 @@ impl std::ops::Deref for ScalarText<'_> {
 /// go-yaml's float text ([`crate::gofmt::format_float_yaml`]); in the range
 /// where that is Go's `'f'` form, printed inline.
 fn float_text(f: f64) -> ScalarText<'static> {
-    let mut buf = Zeroizing::new([0u8; INLINE_LEN]);
     if (1e-4..1e6).contains(&f.abs())
-        && let Some(len) = crate::gofmt::format_float_plain_into(f, &mut buf[..])
+        && let Some(n) = NumberText::float_plain(f)
     {
-        return ScalarText::Inline(buf, len);
+        return ScalarText::Number(n);
     }
     ScalarText::owned(crate::gofmt::format_float_yaml(f))
 }
@@ -290,14 +275,8 @@ impl<'a> Scalar<'a> {
                 Ok(s) => Self::string(s),
                 Err(_) => Scalar::binary(b),
             },
-            Value::Int(i) => Self::plain(
-                ScalarText::inline(format_args!("{i}"))
-                    .unwrap_or_else(|| ScalarText::owned(i.to_string())),
-            ),
-            Value::Uint64(u) => Self::plain(
-                ScalarText::inline(format_args!("{u}"))
-                    .unwrap_or_else(|| ScalarText::owned(u.to_string())),
-            ),
+            Value::Int(i) => Self::plain(ScalarText::Number(NumberText::int(*i))),
+            Value::Uint64(u) => Self::plain(ScalarText::Number(NumberText::uint(*u))),
             Value::Float(f) => Self::plain(float_text(*f)),
             Value::Bool(b) => Self::plain(ScalarText::Borrowed(if *b { "true" } else { "false" })),
             Value::Time(t) => Self::plain(ScalarText::owned(t.to_rfc3339_nano())),
